@@ -1,0 +1,77 @@
+"""The recognisers as spaCy pipeline components, registered by name and assembled from configuration.
+
+The pipeline is spaCy's blank ``zh`` language with its built-in character segmenter (nothing to
+download).  Each component writes its spans into ``doc.spans[<group>]``; the span's ``kb_id_`` holds the
+linked key (division name, practice slug, title, unit) and ``span._.data`` anything else it found.
+
+    >>> nlp = make_pipeline()
+    >>> doc = nlp("中卫市被国务院确定为行政执法“三项制度”改革全国试点")
+    >>> [(s.text, s.kb_id_) for s in doc.spans["practices"]]
+    [('行政执法“三项制度”', 'three-enforcement-systems')]
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Callable
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from govkg.builders import recognise
+from govkg.builders.recognise import Hit
+
+if not Span.has_extension("data"):
+    Span.set_extension("data", default=())
+
+# component name → (span group, recogniser)
+RECOGNISERS: dict[str, tuple[str, Callable[[str], list[Hit]]]] = {
+    "govkg_divisions": ("divisions", recognise.find_divisions),
+    "govkg_agencies": ("agencies", recognise.find_agencies),
+    "govkg_practices": ("practices", recognise.find_practices),
+    "govkg_regulations": ("regulations", recognise.find_regulations),
+    "govkg_quantities": ("quantities", recognise.find_quantities),
+    "govkg_years": ("years", recognise.find_years),
+}
+
+DEFAULT_PIPELINE = tuple(RECOGNISERS)
+
+
+class HitComponent:
+    """Runs one recogniser over the doc text and stores its hits as spans."""
+
+    def __init__(self, group: str, find: Callable[[str], list[Hit]]):
+        self.group = group
+        self.find = find
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for h in self.find(doc.text):
+            span = doc.char_span(h.start, h.end, label=h.label, kb_id=h.key, alignment_mode="expand")
+            if span is not None:
+                span._.data = h.data
+                spans.append(span)
+        doc.spans[self.group] = spans
+        return doc
+
+
+def _register(name: str) -> None:
+    group, find = RECOGNISERS[name]
+
+    @Language.factory(name, default_config={"group": group})
+    def make(nlp: Language, name: str, group: str) -> HitComponent:  # noqa: ARG001 - spaCy's factory signature
+        return HitComponent(group, RECOGNISERS[name][1])
+
+
+for _name in RECOGNISERS:
+    if _name not in Language.factories:
+        _register(_name)
+
+
+@lru_cache(maxsize=4)
+def make_pipeline(components: tuple[str, ...] = DEFAULT_PIPELINE) -> Language:
+    """A blank Chinese pipeline (character segmenter) with the named govkg components, in order."""
+    nlp = spacy.blank("zh")
+    for name in components:
+        nlp.add_pipe(name)
+    return nlp

@@ -1,0 +1,159 @@
+"""Report context: which division reports, on which year, under which title, published when and by whom.
+
+Found from the document header (索引号 / 发布机构 / 标题 tables, 来源 lines), the title lines and the
+lead paragraph — never from the body's citations: titles inside 《》 name other documents.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from govkg.builders import gazetteer
+from govkg.builders.recognise import Hit
+from govkg.builders.text import FURNITURE
+
+LEVEL_RANK = {"national": 0, "province": 1, "prefecture": 2, "county": 3}
+# Words by which a report refers to its own division (resolved to the reporting division).
+SELF_REFERENCE = re.compile(r"(我|全|本)(县|市|区|旗|州|盟|省)|(县|市|区|旗|省)本级|本地")
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    division: str | None          # GB/T 2260 code of the reporting division
+    chain: tuple[str, ...]        # the division and its ancestors, most specific first
+    year: int | None              # the single year reported on
+    period: tuple[int, int] | None
+    title: str
+    date: str | None              # ISO date of publication
+    publisher: str | None
+
+
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?")
+_FIELD = re.compile(r"(标\s*题|发布机构|来\s*源)\s*[:|]\s*\|?\s*([^|\n]+?)\s*(?:\||$|责任编辑|发布时间)", re.M)
+_YEAR_LEAD = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*(以来)?")
+_YEAR_TITLE = re.compile(r"((?:19|20)\d{2})\s*年(度)?")
+_DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,6}[\[〔(]\d{4}[\]〕)]\d+号$")
+
+
+def _title(norm: str, lines: list[tuple[int, str]]) -> str:
+    for m in _FIELD.finditer(norm[:2000]):
+        if m.group(1).replace(" ", "") == "标题":
+            return m.group(2).strip()
+    title_lines: list[str] = []
+    for _, line in lines[:8]:
+        s = line.strip()
+        if not s:
+            if title_lines:
+                # a blank line after title lines ends the title only if a paragraph follows
+                continue
+            continue
+        if FURNITURE.search(s) or _DOC_NUMBER.match(s) or _DATE.fullmatch(s):
+            if title_lines:
+                break
+            continue
+        if len(s) > 40 or re.search(r"[。;,]", s):
+            break
+        title_lines.append(s)
+    # A leading line that is only a place name (宁夏回族自治区中卫市) is a dateline, not the title.
+    gaz = gazetteer.load()
+    while len(title_lines) > 1 and re.fullmatch("(" + "|".join(map(re.escape, _place_names(gaz))) + ")+",
+                                                title_lines[0]):
+        title_lines.pop(0)
+    out = ""
+    for piece in title_lines:
+        glue = "" if out.endswith(("关于", "的", "和", "及", "在", "对")) or not out else " "
+        out += glue + piece
+    return out
+
+
+def _place_names(gaz: gazetteer.Gazetteer) -> list[str]:
+    return sorted((n for n in gaz.by_name if len(n) >= 3), key=len, reverse=True)[:4000]
+
+
+def detect(text: str, norm: str, divisions: list[Hit], in_titles) -> ReportContext:
+    """Decide the reporting division and year.  `in_titles(offset)` tells whether an offset is inside 《》."""
+    gaz = gazetteer.load()
+    lines, pos = [], 0
+    for line in norm.split("\n"):
+        lines.append((pos, line))
+        pos += len(line) + 1
+    title = _title(norm, lines)
+    head_end = min(len(norm), 400)
+    publisher = None
+    for m in _FIELD.finditer(norm[:2000]):
+        if m.group(1).replace(" ", "") in ("发布机构", "来源"):
+            publisher = m.group(2).strip()
+            break
+    date = None
+    for m in _DATE.finditer(norm[:600]):
+        date = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+        break
+    if date is None:
+        tail = norm[-300:]
+        found = list(_DATE.finditer(tail))
+        if found:
+            m = found[-1]
+            date = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+
+    # --- reporting division: weighted mentions; title and header count most.
+    votes: Counter[str] = Counter()
+    self_level = _self_level(norm)
+    for h in divisions:
+        if h.label != "DIVISION" or in_titles(h.start):
+            continue
+        code, _ = gaz.resolve(h.key, [])
+        if code is None:
+            continue
+        weight = 1.0
+        if h.start < head_end or (title and h.key in title):
+            weight += 4.0
+        if publisher and h.key in publisher:
+            weight += 4.0
+        votes[code] += weight
+    division = None
+    if votes:
+        # Prefer the level the report speaks of itself at (我县 → a county), then the most votes,
+        # then the most specific division.
+        # A county-level city also says 我市, so the level only tips the balance, it does not decide.
+        def score(code: str) -> tuple:
+            lvl = gaz[code].level
+            return (votes[code] * (1.5 if lvl == self_level else 1.0), LEVEL_RANK.get(lvl, 0))
+        division = max(sorted(votes), key=score)
+    chain = tuple([division] + gaz.ancestors(division)) if division else ()
+
+    # --- year reported on
+    year, period = None, None
+    m = _YEAR_TITLE.search(title or "")
+    if m:
+        year = int(m.group(1))
+    else:
+        for _, line in lines[:40]:
+            lm = _YEAR_LEAD.match(line)
+            if lm and not FURNITURE.search(line):
+                if lm.group(2):
+                    end = int(date[:4]) if date else None
+                    period = (int(lm.group(1)), end or int(lm.group(1)))
+                    if period[0] == period[1]:
+                        year, period = period[0], None
+                else:
+                    year = int(lm.group(1))
+                break
+    if year is None and period is None:
+        limit = int(date[:4]) if date else 9999
+        years = Counter(int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})\s*年", norm) if int(y) <= limit)
+        if years:
+            year = years.most_common(1)[0][0]
+    if year is not None:
+        period = (year, year)
+    return ReportContext(division, chain, year if period and period[0] == period[1] else None, period, title,
+                         date, publisher)
+
+
+def _self_level(norm: str) -> str | None:
+    """The level a report speaks of itself at: 我县/全县 → county, 我市/全市 → prefecture, 我省 → province."""
+    county = norm.count("我县") + norm.count("我旗") + norm.count("全县") + norm.count("全旗")
+    city = norm.count("我市") + norm.count("全市") + norm.count("市本级")
+    province = norm.count("我省") + norm.count("全省")
+    best = max((county, "county"), (city, "prefecture"), (province, "province"))
+    return best[1] if best[0] > 0 else None

@@ -1,0 +1,302 @@
+"""Emit RDF for one report: its facts as N-Quads lines in the report's own named graph.
+
+Identifiers are stable and meaningful — divisions by GB/T 2260 code, practices by slug, reports by the
+SHA-256 of their text, facts by report and character offset — and the lines are sorted, so the same
+text always gives the same bytes.  Terms are written directly in N-Triples syntax: it is the fastest
+way to move tens of millions of triples, and it keeps builders independent of any store.
+"""
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+from govkg.builders import gazetteer
+from govkg.builders.facts import Evidence, ReportFacts
+from govkg.namespace import DCTERMS, GOV, GOV_FROM, ID_IRI, RDF, RDFS, SDO, SKOS, XSD
+
+MODE = {"adopted": GOV.Adopted, "piloted": GOV.Piloted, "extended": GOV.Extended, "deepened": GOV.Deepened,
+        "promoted": GOV.Promoted}
+LEVEL = {"national": GOV.National, "province": GOV.Province, "prefecture": GOV.Prefecture, "county": GOV.County,
+         "township": GOV.Township, "zone": GOV.Zone}
+KIND = {"law": GOV.Law, "administrative_regulation": GOV.AdministrativeRegulation,
+        "local_regulation": GOV.LocalRegulation, "government_rule": GOV.GovernmentRule,
+        "normative_document": GOV.NormativeDocument, "plan": GOV.PlanDocument, "other": GOV.OtherDocument}
+AWARD_LEVEL = {"national": GOV.National, "province": GOV.Province, "prefecture": GOV.Prefecture}
+
+_SAFE = set("-_.~")
+
+
+def slug(text: str) -> str:
+    """IRI-safe path segment that keeps Chinese readable: letters and digits of any script stay."""
+    out = []
+    for ch in text:
+        if ch.isalnum() or ch in _SAFE:
+            out.append(ch)
+        else:
+            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+    return "".join(out)
+
+
+def iri(value: str) -> str:
+    return f"<{value}>"
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def _escape(text: str) -> str:
+    out = []
+    for ch in text:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F or 0xD800 <= ord(ch) <= 0xDFFF or ch in "\ufffe\uffff":
+            out.append(f"\\u{ord(ch):04X}" if 0xD800 > ord(ch) or ord(ch) > 0xDFFF else "\\uFFFD")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def lit(value: str, lang: str | None = None, datatype: str | None = None) -> str:
+    s = f'"{_escape(value)}"'
+    if lang:
+        return f"{s}@{lang}"
+    if datatype and datatype != str(XSD.string):
+        return f"{s}^^<{datatype}>"
+    return s
+
+
+def year(y: int) -> str:
+    return lit(f"{y:04d}", datatype=str(XSD.gYear))
+
+
+def integer(n: int) -> str:
+    return lit(str(n), datatype=str(XSD.nonNegativeInteger))
+
+
+def decimal(v: float) -> str:
+    d = Decimal(str(v)).normalize()
+    text = format(d, "f")
+    if "." not in text:
+        text += ".0"
+    return lit(text, datatype=str(XSD.decimal))
+
+
+def division_iri(key: str) -> str:
+    if key.startswith("zone:"):
+        _, parent, name = key.split(":", 2)
+        return ID_IRI + f"zone/{parent}/{slug(name)}"
+    return ID_IRI + f"division/{key}"
+
+
+def practice_iri(slug_or_term: str) -> str:
+    if slug_or_term.startswith("“"):
+        return ID_IRI + "practice/candidate/" + slug(slug_or_term)
+    return ID_IRI + "practice/" + slug_or_term
+
+
+def agency_iri(division: str, name: str) -> str:
+    return ID_IRI + f"agency/{division_iri(division)[len(ID_IRI):]}/{slug(name)}"
+
+
+def regulation_iri(title: str) -> str:
+    return ID_IRI + "regulation/" + slug(title)
+
+
+def report_iri(sha: str) -> str:
+    return ID_IRI + "report/" + sha[:16]
+
+
+def graph_iri(sha: str) -> str:
+    """The named graph holding exactly one report's triples."""
+    return ID_IRI + "graph/" + sha[:16]
+
+
+def _short_hash(*parts: object) -> str:
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:10]
+
+
+class _Writer:
+    def __init__(self, graph: str):
+        self.g = f"<{graph}>"
+        self.lines: set[str] = set()
+
+    def add(self, s: str, p, o: str) -> None:
+        self.lines.add(f"<{s}> <{p}> {o} {self.g} .\n")
+
+
+def emit(f: ReportFacts) -> list[str]:
+    """The N-Quads lines of one report's named graph, sorted."""
+    w = _Writer(graph_iri(f.sha256))
+    gaz = gazetteer.load()
+    rep = report_iri(f.sha256)
+    w.add(rep, RDF.type, iri(GOV.Report))
+    w.add(rep, GOV.sourceName, lit(f.source_name))
+    w.add(rep, GOV.sha256, lit(f.sha256))
+    w.add(rep, GOV.encoding, lit(f.encoding))
+    if f.title:
+        w.add(rep, DCTERMS.title, lit(f.title, "zh"))
+    if f.date:
+        w.add(rep, DCTERMS.date, lit(f.date, datatype=str(XSD.date)))
+    if f.publisher:
+        w.add(rep, DCTERMS.publisher, lit(f.publisher, "zh"))
+    if f.year:
+        w.add(rep, GOV.reportYear, year(f.year))
+    if f.division:
+        w.add(rep, GOV.aboutDivision, iri(division_iri(f.division)))
+    for name in sorted(f.ambiguous):
+        w.add(rep, GOV.ambiguousName, lit(name))
+
+    # divisions: each mentioned one, with its chain of parents so that partOf always resolves
+    wanted = set()
+    for key in f.divisions:
+        if key.startswith("zone:"):
+            parent = key.split(":")[1]
+            wanted.add(parent)
+            wanted.update(gaz.ancestors(parent) if parent in gaz else [])
+        elif key in gaz:
+            wanted.add(key)
+            wanted.update(gaz.ancestors(key))
+    for code in sorted(wanted):
+        d = gaz[code]
+        s = division_iri(code)
+        w.add(s, RDF.type, iri(GOV.Division))
+        w.add(s, RDFS.label, lit(d.name, "zh"))
+        w.add(s, GOV.adcode, lit(code))
+        w.add(s, GOV.level, iri(LEVEL[d.level]))
+        if d.parent and d.parent != gazetteer.NATIONAL_CODE:
+            w.add(s, GOV.partOf, iri(division_iri(d.parent)))
+        if d.latitude is not None and d.longitude is not None:
+            w.add(s, SDO.latitude, decimal(d.latitude))
+            w.add(s, SDO.longitude, decimal(d.longitude))
+    national = division_iri(gazetteer.NATIONAL_CODE)
+    for key, name in sorted(f.zones.items()):
+        s = division_iri(key)
+        w.add(s, RDF.type, iri(GOV.Division))
+        w.add(s, RDFS.label, lit(name, "zh"))
+        w.add(s, GOV.level, iri(GOV.Zone))
+        w.add(s, GOV.partOf, iri(division_iri(key.split(":")[1])))
+    for key in sorted(f.divisions):
+        w.add(rep, GOV.mentions, iri(division_iri(key)))
+
+    def central_if_needed(key: str) -> None:
+        if key == gazetteer.NATIONAL_CODE:
+            w.add(national, RDF.type, iri(GOV.Division))
+            w.add(national, RDFS.label, lit("中央", "zh"))
+            w.add(national, RDFS.label, lit("Central government", "en"))
+            w.add(national, GOV.level, iri(GOV.National))
+
+    # agencies
+    for ag in sorted(f.agencies):
+        s = agency_iri(ag.division, ag.name)
+        w.add(s, RDF.type, iri(GOV.Agency))
+        w.add(s, RDFS.label, lit(ag.name, "zh"))
+        if ag.surface != ag.name:
+            w.add(s, SKOS.altLabel, lit(ag.surface, "zh"))
+        w.add(s, GOV.jurisdiction, iri(division_iri(ag.division)))
+        central_if_needed(ag.division)
+        w.add(rep, GOV.mentions, iri(s))
+
+    # practices: mentioned ones; candidates get a concept of their own
+    for p in sorted(f.practices):
+        w.add(rep, GOV.mentions, iri(practice_iri(p)))
+    for c in f.candidates:
+        s = practice_iri(c.term)
+        w.add(s, RDF.type, iri(GOV.CandidatePractice))
+        w.add(s, RDF.type, iri(GOV.Practice))
+        w.add(s, SKOS.prefLabel, lit(c.term, "zh"))
+        w.add(rep, GOV.mentions, iri(s))
+        w.add(s, GOV.evidence, _evidence(w, f, c.evidence))
+
+    def ev(e: Evidence) -> str:
+        return _evidence(w, f, e)
+
+    for r in f.regulations:
+        s = regulation_iri(r.title)
+        w.add(s, RDF.type, iri(GOV.Regulation))
+        w.add(s, SDO.name, lit(r.title, "zh"))
+        w.add(s, GOV.regulationKind, iri(KIND[r.kind]))
+        if r.issuer:
+            w.add(s, GOV.issuer, iri(division_iri(r.issuer)))
+        w.add(s, GOV.evidence, ev(r.evidence))
+        w.add(rep, GOV.mentions, iri(s))
+
+    for a in f.adoptions:
+        s = ID_IRI + f"adoption/{f.sha256[:16]}/{a.evidence.start}-{slug(a.practice)}-{_short_hash(a.adopter, a.mode)}"
+        w.add(s, RDF.type, iri(GOV.Adoption))
+        w.add(s, GOV.adopter, iri(division_iri(a.adopter)))
+        if a.agency:
+            w.add(s, GOV.adopter, iri(agency_iri(a.adopter, a.agency)))
+        w.add(s, GOV.practice, iri(practice_iri(a.practice)))
+        w.add(s, GOV.mode, iri(MODE[a.mode]))
+        if a.year:
+            w.add(s, GOV.year, year(a.year))
+        if a.designated_by:
+            if a.designated_by.startswith("agency:"):
+                name = a.designated_by[len("agency:"):]
+                d = agency_iri(gazetteer.NATIONAL_CODE, name)
+                w.add(d, RDF.type, iri(GOV.Agency))
+                w.add(d, RDFS.label, lit(name, "zh"))
+                w.add(d, GOV.jurisdiction, iri(national))
+                central_if_needed(gazetteer.NATIONAL_CODE)
+                w.add(s, GOV.designatedBy, iri(d))
+            else:
+                w.add(s, GOV.designatedBy, iri(division_iri(a.designated_by)))
+        w.add(s, GOV.evidence, ev(a.evidence))
+
+    for sp in f.spreads:
+        s = ID_IRI + f"spread/{f.sha256[:16]}/{sp.evidence.start}-{slug(sp.practice)}-{_short_hash(sp.origin, sp.scope)}"
+        w.add(s, RDF.type, iri(GOV.Spread))
+        w.add(s, GOV.practice, iri(practice_iri(sp.practice)))
+        w.add(s, GOV_FROM, iri(division_iri(sp.origin)))
+        w.add(s, GOV.scope, lit(sp.scope, "zh"))
+        if sp.year:
+            w.add(s, GOV.year, year(sp.year))
+        w.add(s, GOV.evidence, ev(sp.evidence))
+
+    for o in f.outcomes:
+        s = ID_IRI + f"outcome/{f.sha256[:16]}/{o.evidence.start}-{_short_hash(o.raw, o.indicator, o.value)}"
+        w.add(s, RDF.type, iri(GOV.Outcome))
+        w.add(s, GOV.division, iri(division_iri(o.division)))
+        if o.indicator:
+            w.add(s, GOV.indicator, lit(o.indicator, "zh"))
+        w.add(s, GOV.value, decimal(o.value))
+        w.add(s, GOV.unit, lit(o.unit))
+        w.add(s, GOV.raw, lit(o.raw))
+        if o.qualifier:
+            w.add(s, GOV.qualifier, lit(o.qualifier))
+        if o.year:
+            w.add(s, GOV.year, year(o.year))
+        if o.practice:
+            w.add(s, GOV.practice, iri(practice_iri(o.practice)))
+        w.add(s, GOV.evidence, ev(o.evidence))
+
+    for aw in f.awards:
+        s = ID_IRI + f"award/{f.sha256[:16]}/{aw.evidence.start}-{_short_hash(aw.name, aw.recipient)}"
+        w.add(s, RDF.type, iri(GOV.Award))
+        w.add(s, GOV.recipient, iri(division_iri(aw.recipient)))
+        w.add(s, GOV.awardName, lit(aw.name, "zh"))
+        if aw.level in AWARD_LEVEL:
+            w.add(s, GOV.awardLevel, iri(AWARD_LEVEL[aw.level]))
+        if aw.year:
+            w.add(s, GOV.year, year(aw.year))
+        w.add(s, GOV.evidence, ev(aw.evidence))
+
+    for st in f.statements:
+        cls, path = (GOV.Problem, "problem") if st.kind == "problem" else (GOV.Plan, "plan")
+        s = ID_IRI + f"{path}/{f.sha256[:16]}/{st.evidence.start}"
+        w.add(s, RDF.type, iri(cls))
+        for p in st.practices:
+            w.add(s, GOV.practice, iri(practice_iri(p)))
+        w.add(s, GOV.evidence, ev(st.evidence))
+    return sorted(w.lines)
+
+
+def _evidence(w: _Writer, f: ReportFacts, e: Evidence) -> str:
+    """The evidence node of a quote: report, verbatim sentence, offsets."""
+    s = ID_IRI + f"evidence/{f.sha256[:16]}/{e.start}-{e.end}"
+    w.add(s, RDF.type, iri(GOV.Evidence))
+    w.add(s, GOV.inReport, iri(report_iri(f.sha256)))
+    w.add(s, GOV.quote, lit(e.quote))
+    w.add(s, GOV.start, integer(e.start))
+    w.add(s, GOV.end, integer(e.end))
+    return iri(s)

@@ -1,0 +1,59 @@
+"""The builder as one pure function per report: bytes (or text) → facts → the N-Quads of its named graph.
+
+    >>> from govkg.builders.pipeline import build_text
+    >>> result = build_text("2017年,中卫市被国务院确定为行政执法“三项制度”改革全国试点。", "demo.txt")
+    >>> [(a.adopter, a.practice, a.mode, a.year) for a in result.facts.adoptions]
+    [('640500', 'three-enforcement-systems', 'piloted', 2017)]
+
+Being pure (no store, no globals written), it can run in worker processes or on other machines.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from govkg.builders import components, text as textmod
+from govkg.builders.context import detect
+from govkg.builders.emit import emit, graph_iri
+from govkg.builders.extract import Annotated, Extractor
+from govkg.builders.facts import ReportFacts
+from govkg.builders.recognise import find_divisions
+
+
+@dataclass
+class BuildResult:
+    source_name: str
+    sha256: str
+    graph: str                 # IRI of the report's named graph
+    nquads: list[str]          # sorted lines
+    facts: ReportFacts
+    chars: int
+
+
+def build_bytes(data: bytes, source_name: str) -> BuildResult:
+    """Decode (encoding detection, HTML extraction) and build.  Raises `DecodeError` for non-text."""
+    decoded = textmod.decode(data, source_name)
+    return build_text(decoded.text, source_name, decoded.encoding)
+
+
+def build_text(text: str, source_name: str, encoding: str = "utf-8") -> BuildResult:
+    source_name = os.path.basename(source_name)
+    sha = textmod.sha256(text)
+    norm = textmod.normalise(text)
+    titles = [(m.start(), m.end()) for m in re.finditer(r"《[^《》\n]*》", norm)]
+
+    def in_titles(offset: int) -> bool:
+        return any(a < offset < b for a, b in titles)
+
+    ctx = detect(text, norm, find_divisions(norm), in_titles)
+    extractor = Extractor(text, norm, ctx, source_name, sha, encoding)
+    nlp = components.make_pipeline()
+    sents = textmod.sentences(norm)
+    keep = [s for s in sents if s.zone != "furniture"]
+    for sent, doc in zip(keep, nlp.pipe(norm[s.start:s.end] for s in keep)):
+        spans = {group: [(sp.start_char, sp.end_char, sp.kb_id_, sp._.data) for sp in doc.spans[group]]
+                 for group in doc.spans}
+        extractor.sentence(Annotated(sent, doc.text, spans))
+    facts = extractor.facts
+    return BuildResult(source_name, sha, graph_iri(sha), emit(facts), facts, len(text))

@@ -1,0 +1,232 @@
+"""Decode and clean: bytes → report text, a length-preserving matching text, zones and sentences.
+
+Offsets everywhere in govkg are offsets into the *report text as read* (the decoded, HTML-extracted
+text).  Matching runs on a normalised copy of exactly the same length — full-width forms folded to
+ASCII, traditional characters folded to simplified one character at a time — so that an offset found
+in the copy points at the same characters in the original, and quotes stay verbatim.
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
+
+import charset_normalizer
+
+
+class DecodeError(ValueError):
+    """A file whose bytes are not text in any encoding govkg can detect."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    html: bool
+
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html|<\?xml[^>]*>\s*<(!doctype\s+)?html)", re.I)
+
+
+def decode(data: bytes, name: str = "<bytes>") -> Decoded:
+    """Decode report bytes: BOMs first, then strict UTF-8, then a detected encoding (GB18030, Big5 …)."""
+    if not data.strip():
+        raise DecodeError(f"{name}: empty file")
+    encoding = None
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            encoding = enc
+            break
+    if encoding is None:
+        try:
+            text = data.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            best = charset_normalizer.from_bytes(data).best()
+            if best is None:
+                raise DecodeError(f"{name}: not text in any detectable encoding") from None
+            encoding = best.encoding
+            # GBK and GB2312 are subsets of GB18030; decoding as the superset loses nothing.
+            if encoding in ("gbk", "gb2312", "cp936"):
+                encoding = "gb18030"
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as e:
+        raise DecodeError(f"{name}: cannot decode as {encoding}: {e}") from None
+    if "\x00" in text:
+        raise DecodeError(f"{name}: binary content (NUL characters after decoding as {encoding})")
+    is_html = bool(_HTML_START.match(data[:512].lstrip(codecs.BOM_UTF8))) or name.lower().endswith(
+        (".html", ".htm", ".xhtml"))
+    if is_html:
+        text = html_to_text(text)
+    return Decoded(text.lstrip("\ufeff"), encoding, is_html)
+
+
+class _TextExtractor(HTMLParser):
+    """Block-aware text of an HTML page, without scripts, styles, navigation, headers and footers."""
+
+    SKIP = {"script", "style", "nav", "footer", "header", "noscript", "template", "iframe", "svg", "select"}
+    BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+             "table", "ul", "ol", "blockquote", "title", "td"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip_depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.skip_depth += 1
+        elif tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP:
+            self.skip_depth = max(0, self.skip_depth - 1)
+        elif tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.skip_depth:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.parts)
+    text = re.sub(r"[ \t\r\f\v]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# ------------------------------------------------------------------ normalisation (length-preserving)
+
+@lru_cache(maxsize=1)
+def _t2s_table() -> dict[int, str]:
+    """Traditional → simplified, one character to one character, from OpenCC's TSCharacters table.
+
+    Phrase-level conversion would change lengths and break offsets; character level is enough to match.
+    """
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("opencc")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    table: dict[int, str] = {}
+    path = Path(list(spec.submodule_search_locations)[0]) / "dictionary" / "TSCharacters.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) == 2 and len(parts[0]) == 1:
+            simp = parts[1].split(" ")[0]
+            if len(simp) == 1 and simp != parts[0]:
+                table[ord(parts[0])] = simp
+    return table
+
+
+def _width_table() -> dict[int, str]:
+    table = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}
+    table[0x3000] = " "      # ideographic space
+    table[0x00A0] = " "      # no-break space
+    table[0xFF5F] = "("
+    table[0xFF60] = ")"
+    table[0x3014] = "["     # 〔 in document numbers
+    table[0x3015] = "]"
+    return table
+
+
+_WIDTH = _width_table()
+
+
+def normalise(text: str) -> str:
+    """Matching text: same length as `text`, full-width folded, traditional folded to simplified."""
+    out = text.translate(_WIDTH)
+    if any("\u4e00" <= ch <= "\u9fff" for ch in out[:2000]):
+        t2s = _t2s_table()
+        if t2s:
+            out = out.translate(t2s)
+    assert len(out) == len(text)
+    return out
+
+
+# ------------------------------------------------------------------ zones and sentences
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    zone: str           # body | problems | plans | furniture | heading
+    paragraph: int
+
+
+FURNITURE = re.compile(
+    r"(友情链接|扫一扫|版权所有|主办单位|承办单位|网站标识码|ICP备|备案号|责任编辑|联系电话|联系我们|联系方式|"
+    r"打印本页|关闭窗口|分享到|在线咨询|免费热线|微信咨询|当前位置|首页|上一篇|下一篇|字号|网站地图|"
+    r"^\s*\d{4}-\d{2}-\d{2}[\s\d:]*来源|^\s*来源\s*[:：]|发布时间\s*[:：]|^\s*/\s*Links|长安网群|总网滚动|"
+    r"索\s*引\s*号|发布机构|公开方式|有\s*效\s*性|发文时间|文\s*号\s*\|)")
+HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+部分)")
+PROBLEM_HEAD = re.compile(r"(存在的?(主要)?问题|问题和不足|不足之处|困难和问题|问题与不足|短板和不足)")
+PROBLEM_LEAD = re.compile(r"但[^。]{0,30}(存在|还有|仍有|也有)[^。]{0,20}(问题|不足|差距|短板|薄弱)")
+PLAN_HEAD = re.compile(r"(下一步|工作打算|工作计划|工作思路|工作安排|努力方向|今后工作|\d{4}年(工作)?(重点|打算|计划|安排))")
+PLAN_LEAD = re.compile(r"^\s*(下一步|今后|明年|新的一年|20\d\d年,?我(市|县|区|旗|州|省)将)")
+SENTENCE_END = re.compile(r"[。!?;；！？\n]+|(?<=[一二三四五六七八九十])是(?=[^。]{2})")
+
+
+def zones(norm: str) -> list[tuple[int, int, str, int]]:
+    """Split the matching text into paragraphs labelled body, heading, problems, plans or furniture."""
+    out: list[tuple[int, int, str, int]] = []
+    state = "body"
+    pos = 0
+    for i, line in enumerate(norm.split("\n")):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        stripped = line.strip()
+        if not stripped:
+            continue
+        short = len(stripped) <= 40
+        if FURNITURE.search(stripped) and (short or "|" in stripped):
+            out.append((start, end, "furniture", i))
+            continue
+        is_heading = short and (HEADING.match(stripped) is not None or not re.search(r"[。;,]", stripped))
+        if is_heading and PLAN_HEAD.search(stripped) or PLAN_LEAD.match(stripped):
+            state = "plans"
+        elif is_heading and PROBLEM_HEAD.search(stripped) or (state == "body" and PROBLEM_LEAD.search(stripped[:80])):
+            state = "problems"
+        elif is_heading and HEADING.match(stripped) and state == "problems":
+            state = "body"
+        out.append((start, end, "heading" if is_heading and state == "body" else state, i))
+    return out
+
+
+_CLAUSE_LEAD = re.compile(r"^[一二三四五六七八九十]+是")
+
+
+def sentences(norm: str) -> list[Sentence]:
+    """Sentences with offsets, trimmed of surrounding white space; paragraph zones carried over."""
+    out: list[Sentence] = []
+    for pstart, pend, zone, para in zones(norm):
+        cursor = pstart
+        for m in re.finditer(r"[。!?;！？；]+", norm[pstart:pend]):
+            _push(out, norm, cursor, pstart + m.end(), zone, para)
+            cursor = pstart + m.end()
+        _push(out, norm, cursor, pend, zone, para)
+    return out
+
+
+def _push(out: list[Sentence], norm: str, start: int, end: int, zone: str, para: int) -> None:
+    while start < end and norm[start] in " \t\r\u3000\xa0":
+        start += 1
+    while end > start and norm[end - 1] in " \t\r\u3000\xa0":
+        end -= 1
+    if end - start >= 2:
+        out.append(Sentence(start, end, zone, para))

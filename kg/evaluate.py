@@ -1,0 +1,273 @@
+"""Score a built graph against hand-checked gold annotations (the `seeds_gold.json` format).
+
+Matching rules (also printed by `govkg eval --help`):
+
+- Reports are paired by file name (gold key = the report's gov:sourceName).
+- divisions: by GB/T 2260 code; a development zone (no code) by its name.  "linked" = of the gold
+  divisions whose name the graph also has, the share linked to the right code.
+- agencies: names compared after removing a leading division name (中卫市司法局 ~ 市司法局 ~ 司法局 differ
+  only by the prefix: a name matches when equal after that, or equal but for one level character
+  市/县/区/旗/省/州); "linked" = of matched agencies, the share whose jurisdiction is the gold division.
+- adoptions: (division, practice) pairs; a predicted practice matches its gold id or any narrower practice
+  (skos:broader*).  "with mode and year" adds both to the pair.
+- spread: (practice, from division), same practice rule.
+- regulations: titles after NFKC and removing white space; "kind" = accuracy of the kind over matched titles.
+- outcomes: (division, value, unit), values equal within 0.5 %, matched one to one; "year" = accuracy over
+  matched outcomes.
+- awards: (recipient, name); names match when one contains the other after removing quotation marks.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from govkg.kg.store import GraphStore, Rows
+
+LEVEL_CHARS = "市县区旗省州盟"
+GOLD_LEVEL = {"province": "province", "prefecture": "prefecture", "county": "county"}
+
+
+@dataclass
+class Score:
+    """`tp`: gold items found; `matched`: predictions that match some gold item (defaults to `tp`)."""
+    tp: int = 0
+    pred: int = 0
+    gold: int = 0
+    matched: int | None = None
+    extra: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.matched is None:
+            self.matched = self.tp
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.pred if self.pred else (1.0 if not self.gold else 0.0)
+
+    @property
+    def recall(self) -> float:
+        return self.tp / self.gold if self.gold else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def add(self, other: "Score") -> None:
+        self.tp += other.tp
+        self.matched += other.matched
+        self.pred += other.pred
+        self.gold += other.gold
+
+
+def _norm_title(t: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", t))
+
+
+def _strip_quotes(t: str) -> str:
+    return re.sub(r"[“”\"'‘’《》\s]", "", unicodedata.normalize("NFKC", t))
+
+
+class Scorer:
+    def __init__(self, store: GraphStore, gold: dict, division_names: list[str] | None = None):
+        self.store = store
+        self.gold = gold
+        self.broader = self._broader()
+        names = division_names or [r["l"] for r in self._rows(
+            "SELECT DISTINCT ?l WHERE { ?d a gov:Division ; rdfs:label ?l }")]
+        self.division_names = sorted(set(names) | {d["name"] for g in gold.values() for d in g["divisions"]},
+                                     key=len, reverse=True)
+
+    def _rows(self, q: str, **bind) -> list[dict]:
+        res = self.store.query(q, bind)
+        assert isinstance(res, Rows)
+        return res.rows
+
+    def _broader(self) -> dict[str, set[str]]:
+        parents: dict[str, set[str]] = {}
+        for r in self._rows("SELECT ?p ?b WHERE { ?p skos:broader ?b }"):
+            parents.setdefault(_slug(r["p"]), set()).add(_slug(r["b"]))
+        closure: dict[str, set[str]] = {}
+
+        def up(p: str, seen: frozenset = frozenset()) -> set[str]:
+            if p in closure:
+                return closure[p]
+            out = set()
+            for b in parents.get(p, ()):
+                if b not in seen:
+                    out |= {b} | up(b, seen | {p})
+            closure[p] = out
+            return out
+
+        for p in list(parents):
+            up(p)
+        return closure
+
+    def practice_match(self, pred: str, gold: str) -> bool:
+        return pred == gold or gold in self.broader.get(pred, set())
+
+    # ------------------------------------------------------------ per category
+    def score(self) -> dict[str, Score]:
+        cats = {k: Score() for k in ("divisions", "agencies", "adoptions", "adoptions+mode+year", "spread",
+                                     "regulations", "outcomes", "awards")}
+        linked = {"divisions": [0, 0], "agencies": [0, 0], "regulation kind": [0, 0], "outcome year": [0, 0]}
+        for name, g in sorted(self.gold.items()):
+            reps = self._rows("SELECT ?r ?n WHERE { ?r a gov:Report ; gov:sourceName ?n }", n=name)
+            if not reps:
+                for k, key in (("divisions", "divisions"), ("agencies", "agencies"), ("adoptions", "adoptions"),
+                               ("adoptions+mode+year", "adoptions"), ("spread", "spread"),
+                               ("regulations", "regulations"), ("outcomes", "outcomes"), ("awards", "awards")):
+                    cats[k].gold += len(g[key])
+                continue
+            rep = reps[0]["r"]
+            cats["divisions"].add(self._divisions(rep, g, linked["divisions"]))
+            cats["agencies"].add(self._agencies(rep, g, linked["agencies"]))
+            a1, a2 = self._adoptions(rep, g)
+            cats["adoptions"].add(a1)
+            cats["adoptions+mode+year"].add(a2)
+            cats["spread"].add(self._spread(rep, g))
+            cats["regulations"].add(self._regulations(rep, g, linked["regulation kind"]))
+            cats["outcomes"].add(self._outcomes(rep, g, linked["outcome year"]))
+            cats["awards"].add(self._awards(rep, g))
+        for key, cat in (("divisions", "divisions"), ("agencies", "agencies"), ("regulation kind", "regulations"),
+                         ("outcome year", "outcomes")):
+            ok, n = linked[key]
+            cats[cat].extra[key.split()[-1] if " " in key else "linked"] = ok / n if n else 1.0
+        return cats
+
+    def _divisions(self, rep: str, g: dict, linked: list[int]) -> Score:
+        rows = self._rows("""SELECT ?r ?l ?code WHERE { ?r gov:mentions ?d . ?d a gov:Division ; rdfs:label ?l .
+                             OPTIONAL { ?d gov:adcode ?code } FILTER(!BOUND(?code) || ?code != "100000") }""", r=rep)
+        pred = {(r["code"] or r["l"]) for r in rows}
+        by_name = {}
+        for r in rows:
+            by_name.setdefault(r["l"], set()).add(r["code"] or r["l"])
+        gold = {(d["adcode"] or d["name"]) for d in g["divisions"]}
+        for d in g["divisions"]:
+            if d["name"] in by_name:
+                linked[1] += 1
+                linked[0] += (d["adcode"] or d["name"]) in by_name[d["name"]]
+        return Score(len(pred & gold), len(pred), len(gold))
+
+    def _strip_division(self, name: str) -> str:
+        for d in self.division_names:
+            if name.startswith(d) and len(name) > len(d):
+                return name[len(d):]
+        return name
+
+    def _agency_same(self, a: str, b: str) -> bool:
+        a, b = self._strip_division(a), self._strip_division(b)
+        return a == b or (len(a) > 1 and a[0] in LEVEL_CHARS and a[1:] == b) or \
+            (len(b) > 1 and b[0] in LEVEL_CHARS and b[1:] == a)
+
+    def _agencies(self, rep: str, g: dict, linked: list[int]) -> Score:
+        rows = self._rows("""SELECT ?r ?a ?l ?dl WHERE { ?r gov:mentions ?a . ?a a gov:Agency ; gov:jurisdiction ?d .
+                             ?d rdfs:label ?dl . { ?a rdfs:label ?l } UNION { ?a skos:altLabel ?l }
+                             FILTER(lang(?dl) = "zh") }""", r=rep)
+        agencies: dict[str, tuple[set[str], str]] = {}
+        for r in rows:
+            names, _ = agencies.setdefault(r["a"], (set(), r["dl"]))
+            names.add(r["l"])
+        tp = 0
+        for ga in g["agencies"]:
+            hit = next((a for a, (names, _) in sorted(agencies.items())
+                        if any(self._agency_same(n, ga["name"]) for n in names)), None)
+            if hit:
+                tp += 1
+                linked[1] += 1
+                linked[0] += agencies[hit][1] == ga["division"]
+        return Score(tp, len(agencies), len(g["agencies"]))
+
+    def _pair_score(self, pred: set[tuple], gold: set[tuple], practice_at: int) -> Score:
+        def same(p: tuple, q: tuple) -> bool:
+            return all(self.practice_match(x, y) if i == practice_at else x == y for i, (x, y) in enumerate(zip(p, q)))
+        tp_gold = sum(any(same(p, gq) for p in pred) for gq in gold)
+        tp_pred = sum(any(same(p, gq) for gq in gold) for p in pred)
+        return Score(tp_gold, len(pred), len(gold), tp_pred)
+
+    def _adoptions(self, rep: str, g: dict) -> tuple[Score, Score]:
+        rows = self._rows("""SELECT ?r ?dl ?p ?mode ?year WHERE { ?a a gov:Adoption ; gov:evidence/gov:inReport ?r ;
+                             gov:adopter ?d ; gov:practice ?p ; gov:mode ?mode . ?d a gov:Division ; rdfs:label ?dl .
+                             OPTIONAL { ?a gov:year ?year } }""", r=rep)
+        pred1 = {(r["dl"], _slug(r["p"])) for r in rows}
+        pred2 = {(r["dl"], _slug(r["p"]), _mode(r["mode"]), r["year"]) for r in rows}
+        gold1 = {(a["division"], a["practice"]) for a in g["adoptions"]}
+        gold2 = {(a["division"], a["practice"], a["mode"], a["year"]) for a in g["adoptions"]}
+        return self._pair_score(pred1, gold1, 1), self._pair_score(pred2, gold2, 1)
+
+    def _spread(self, rep: str, g: dict) -> Score:
+        rows = self._rows("""SELECT ?r ?p ?fl WHERE { ?s a gov:Spread ; gov:evidence/gov:inReport ?r ; gov:practice ?p ;
+                             gov:from ?f . ?f rdfs:label ?fl }""", r=rep)
+        pred = {(_slug(r["p"]), r["fl"]) for r in rows}
+        gold = {(s["practice"], s["from"]) for s in g["spread"]}
+        return self._pair_score(pred, gold, 0)
+
+    def _regulations(self, rep: str, g: dict, kind_acc: list[int]) -> Score:
+        rows = self._rows("""SELECT DISTINCT ?r ?t ?k WHERE { ?r gov:mentions ?x . ?x a gov:Regulation ; schema:name ?t ;
+                             gov:regulationKind ?k }""", r=rep)
+        pred = {_norm_title(r["t"]): _kind(r["k"]) for r in rows}
+        gold = {_norm_title(x["title"]): x["kind"] for x in g["regulations"]}
+        for t, k in gold.items():
+            if t in pred:
+                kind_acc[1] += 1
+                kind_acc[0] += pred[t] == k
+        return Score(len(set(pred) & set(gold)), len(pred), len(gold))
+
+    def _outcomes(self, rep: str, g: dict, year_acc: list[int]) -> Score:
+        rows = self._rows("""SELECT ?r ?o ?dl ?v ?u ?y WHERE { ?o a gov:Outcome ; gov:evidence/gov:inReport ?r ;
+                             gov:division ?d ; gov:value ?v ; gov:unit ?u . ?d rdfs:label ?dl .
+                             OPTIONAL { ?o gov:year ?y } }""", r=rep)
+        pred = sorted(((r["dl"], float(r["v"]), r["u"], r["y"]) for r in rows), key=str)
+        used = [False] * len(pred)
+        tp = 0
+        for o in g["outcomes"]:
+            for i, (dl, v, u, y) in enumerate(pred):
+                if used[i] or dl != o["division"] or u != o["unit"]:
+                    continue
+                if abs(v - o["value"]) <= 0.005 * max(abs(o["value"]), 1e-9):
+                    used[i] = True
+                    tp += 1
+                    year_acc[1] += 1
+                    year_acc[0] += y == o["year"]
+                    break
+        return Score(tp, len(pred), len(g["outcomes"]))
+
+    def _awards(self, rep: str, g: dict) -> Score:
+        rows = self._rows("""SELECT ?r ?dl ?n WHERE { ?a a gov:Award ; gov:evidence/gov:inReport ?r ; gov:recipient ?d ;
+                             gov:awardName ?n . ?d rdfs:label ?dl }""", r=rep)
+        pred = {(r["dl"], _strip_quotes(r["n"])) for r in rows}
+        gold = {(a["division"], _strip_quotes(a["award"])) for a in g["awards"]}
+
+        def same(p, q):
+            return p[0] == q[0] and (p[1] in q[1] or q[1] in p[1])
+        tp_gold = sum(any(same(p, q) for p in pred) for q in gold)
+        tp_pred = sum(any(same(p, q) for q in gold) for p in pred)
+        return Score(tp_gold, len(pred), len(gold), tp_pred)
+
+
+def _slug(iri: str) -> str:
+    return iri.rsplit("/practice/", 1)[-1]
+
+
+def _mode(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].lower()
+
+
+KIND_NAMES = {"Law": "law", "AdministrativeRegulation": "administrative_regulation",
+              "LocalRegulation": "local_regulation", "GovernmentRule": "government_rule",
+              "NormativeDocument": "normative_document", "PlanDocument": "plan", "OtherDocument": "other"}
+
+
+def _kind(iri: str) -> str:
+    return KIND_NAMES.get(iri.rsplit("#", 1)[-1], "other")
+
+
+def load_gold(path: str | Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def evaluate(store: GraphStore, gold: dict) -> dict[str, Score]:
+    return Scorer(store, gold).score()
