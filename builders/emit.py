@@ -70,7 +70,7 @@ def year(y: int) -> str:
 
 
 def integer(n: int) -> str:
-    return lit(str(n), datatype=str(XSD.nonNegativeInteger))
+    return lit(str(n), datatype=str(XSD.integer))
 
 
 def decimal(v: float) -> str:

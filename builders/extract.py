@@ -219,6 +219,10 @@ class Extractor:
         clause_end = next((m.start() for m in CLAUSE.finditer(t, en)), len(t))
         if "试点" in t[clause_start:clause_end] or re.search(r"试点", t[en:en + 8]):
             return "piloted"
+        # Widening coverage is the more specific statement: 全面推行…向乡镇一级覆盖 is an extension.
+        if any(mode == "extended" and clause_start <= s0 < clause_end for s0, _, mode in cues) or \
+                re.search(r"向[^,;。]{0,8}(覆盖|延伸)", t[clause_start:clause_end]):
+            return "extended"
         before = [c for c in cues if c[1] <= st and c[0] >= clause_start]
         if before:
             return before[-1][2]

@@ -67,7 +67,7 @@ def find_divisions(text: str) -> list[Hit]:
     hits = [Hit(s, e, "DIVISION", key) for s, e, key in _longest(_division_automaton(), text)]
     for m in _ZONE.finditer(text):
         prefix = _ZONE_TRIM.sub("", m.group(1))
-        named = [h for h in hits if m.start(1) <= h.start < m.end(1)]
+        named = [h for h in hits if m.end(1) - len(prefix) <= h.start < m.end(1)]
         if named:  # 将兰州高新区 → 兰州高新区
             prefix = text[named[-1].start:m.end(1)]
         else:
@@ -123,36 +123,40 @@ def find_regulations(text: str) -> list[Hit]:
 
 
 def regulation_kind(title: str) -> str:
-    """The legal form of a titled document, from the shape of its title."""
-    t = re.sub(r"[(（](草案|试行|暂行|修订|征求意见稿)[)）]$", "", title.strip())
+    """The legal form of a titled document, from the shape of its title.
+
+    Laws end in 法/法典; 条例 are administrative regulations unless a locality issues them; government
+    rules (规章) are a province's or a prefecture's 管理办法/管理规定 (a county cannot make rules, and rules
+    do not carry 人民政府 in their title); plans end in 方案/规划/纲要/要点/计划/安排/预案/目录/项目.
+    """
+    t = title.strip()
+    while True:  # trailing (试行), (草案), (2021-2025年) …
+        stripped = re.sub(r"[(（][^()（）]{1,20}[)）]$", "", t).strip()
+        if stripped == t:
+            break
+        t = stripped
     gaz = gazetteer.load()
     local = re.match(r"^(?:[\u4e00-\u9fff]{2,12}?(?:省|市|自治区|自治州|盟|县|旗|区))", t)
     local_name = local.group(0) if local else ""
-    local_level = ""
-    for name in (local_name, ):
-        codes = gaz.by_name.get(name) or []
-        if codes:
-            local_level = gaz[codes[0]].level
-    if re.search(r"(日报|动态|杂志|报|手册|读本|丛书|研究|与法同行)$", t) or re.search(r"函$", t):
+    codes = gaz.by_name.get(local_name) or []
+    local_level = gaz[codes[0]].level if codes else ""
+    if re.search(r"(日报|动态|杂志|报|手册|读本|丛书|研究|与法同行|函|决议|审议意见)$", t):
         return "other"
-    if re.search(r"(决议)$", t):
-        return "other"
-    if re.search(r"(条例)$", t):
-        if local_name or t.startswith(("自治区", "省")):
-            return "local_regulation"
-        return "administrative_regulation"
-    if re.search(r"(?<![办方做])法$", t) and not re.search(r"(办法|方法|做法|说法|想法|看法)$", t):
+    if re.search(r"条例$", t):
+        return "local_regulation" if local_name or t.startswith(("自治区", "省")) else "administrative_regulation"
+    if re.search(r"法典$", t) or (re.search(r"法$", t) and len(t) >= 3 and
+                                 not re.search(r"(办法|方法|做法|说法|想法|看法|释法|普法|守法|用法|学法|执法|司法|立法|依法)$", t)):
         return "law"
     if re.search(r"决定$", t):
         if re.match(r"^(国务院|中共|中央|[\u4e00-\u9fff]{0,8}人民政府|[\u4e00-\u9fff]{0,8}办公厅)", t):
             return "normative_document"
         return "local_regulation"
-    if re.search(r"(方案|规划|纲要|要点|计划|目录|清单|任务分工|路线图)$", t):
+    if re.search(r"(方案|规划|纲要|要点|计划|目录|任务分工|路线图|安排|预案|项目)$", t):
         return "plan"
-    if re.search(r"(办法|规定)$", t) and local_level in ("province", "prefecture") and not re.search(
-            r"(委员会|办公室|领导小组|局|厅)[^。]*(办法|规定)$", t) and "人民政府法律顾问" not in t:
+    if local_level in ("province", "prefecture") and (
+            re.search(r"管理(办法|规定)$", t) and "人民政府" not in t or "规章" in t and re.search(r"(办法|规定)$", t)):
         return "government_rule"
-    if re.search(r"(意见|办法|规定|细则|规则|制度|通知|决定|标准|指引|规范|守则|准则|公约|须知|机制)$", t):
+    if re.search(r"(意见|办法|规定|细则|规则|制度|通知|决定|标准|指引|规范|守则|准则|公约|须知|机制|清单|流程)$", t):
         return "normative_document"
     return "other"
 

@@ -139,7 +139,7 @@ class Scorer:
         return cats
 
     def _divisions(self, rep: str, g: dict, linked: list[int]) -> Score:
-        rows = self._rows("""SELECT ?r ?l ?code WHERE { ?r gov:mentions ?d . ?d a gov:Division ; rdfs:label ?l .
+        rows = self._rows("""SELECT DISTINCT ?r ?l ?code WHERE { ?r gov:mentions ?d . ?d a gov:Division ; rdfs:label ?l .
                              OPTIONAL { ?d gov:adcode ?code } FILTER(!BOUND(?code) || ?code != "100000") }""", r=rep)
         pred = {(r["code"] or r["l"]) for r in rows}
         by_name = {}
@@ -217,7 +217,7 @@ class Scorer:
         return Score(len(set(pred) & set(gold)), len(pred), len(gold))
 
     def _outcomes(self, rep: str, g: dict, year_acc: list[int]) -> Score:
-        rows = self._rows("""SELECT ?r ?o ?dl ?v ?u ?y WHERE { ?o a gov:Outcome ; gov:evidence/gov:inReport ?r ;
+        rows = self._rows("""SELECT DISTINCT ?r ?o ?dl ?v ?u ?y WHERE { ?o a gov:Outcome ; gov:evidence/gov:inReport ?r ;
                              gov:division ?d ; gov:value ?v ; gov:unit ?u . ?d rdfs:label ?dl .
                              OPTIONAL { ?o gov:year ?y } }""", r=rep)
         pred = sorted(((r["dl"], float(r["v"]), r["u"], r["y"]) for r in rows), key=str)

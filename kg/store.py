@@ -94,10 +94,10 @@ class GraphStore:
         return store
 
     def add_ontology_data(self) -> None:
-        """The practice scheme and the curated reference layer, so that queries can walk skos:broader."""
+        """The practice scheme (so that queries can walk skos:broader) and the curated reference layer."""
         graph = ox.NamedNode(ONTOLOGY_GRAPH)
         self.store.remove_graph(graph) if self.store.contains_named_graph(graph) else None
-        for name in ("practices.ttl", "reference.ttl"):
+        for name in ontology.DATA_FILES:
             p = ontology.path(name)
             if p.exists():
                 self.store.load(path=str(p), format=ox.RdfFormat.TURTLE, to_graph=graph)
@@ -198,6 +198,9 @@ def atomic_write(path: str | os.PathLike, write, count: int) -> int:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the result should look like any other written file
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)

@@ -12,6 +12,8 @@ from importlib import resources
 from pathlib import Path
 
 ONTOLOGY_FILES = ("core.ttl", "practices.ttl", "reference.ttl")
+# Loaded beside the extracted data (and exported with it): instance data only, no blank nodes.
+DATA_FILES = ("practices.ttl", "reference.ttl")
 SHAPES_FILE = "shapes.ttl"
 CONTEXT_FILE = "context.jsonld"
 VOCABULARY_FILE = "vocabulary/practices.json"

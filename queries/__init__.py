@@ -1,0 +1,50 @@
+"""Named SPARQL queries, one `.rq` file each.
+
+Each file starts with comment lines: what it answers, its parameters (variables a caller may bind), and an
+example call.  Parameters are bound as RDF terms by the store (never formatted into the query text).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+# "?name" binds a plain string, "?name@zh" a language-tagged string, "?name^^xsd:integer" a typed literal.
+_PARAM = re.compile(r"\?(\w+)(@[a-z-]+|\^\^xsd:\w+)?")
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    text: str
+
+    @property
+    def summary(self) -> str:
+        """The first comment line: what the query answers."""
+        for line in self.text.splitlines():
+            if line.startswith("#"):
+                return line.lstrip("# ").strip()
+        return ""
+
+    @property
+    def parameters(self) -> dict[str, str]:
+        """Parameter name → its type: "" (string), "@zh" (language tag) or "^^xsd:integer" (datatype)."""
+        for line in self.text.splitlines():
+            if line.startswith("# Parameters:"):
+                return {name: kind for name, kind in _PARAM.findall(line)}
+        return {}
+
+
+def names() -> list[str]:
+    return sorted(p.name[:-3] for p in resources.files(__name__).iterdir() if p.name.endswith(".rq"))
+
+
+def load(name_or_path: str) -> NamedQuery:
+    """A named query (`adopters`) or a `.rq` file path."""
+    p = Path(name_or_path)
+    if p.suffix == ".rq" and p.exists():
+        return NamedQuery(p.stem, p.read_text(encoding="utf-8"))
+    if name_or_path in names():
+        return NamedQuery(name_or_path, resources.files(__name__).joinpath(name_or_path + ".rq").read_text("utf-8"))
+    raise KeyError(name_or_path)

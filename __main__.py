@@ -1,0 +1,3 @@
+from govkg.cli import main
+
+main()

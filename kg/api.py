@@ -1,0 +1,196 @@
+"""`KnowledgeGraph`: the one entry point of govkg as a library.  The CLI calls only this.
+
+    >>> from govkg import KnowledgeGraph
+    >>> kg = KnowledgeGraph.build()                      # the bundled sample corpus
+    >>> kg.summary["documents"]
+    5
+    >>> rows = kg.query("adopters", practice="three-enforcement-systems")
+    >>> (rows[0]["division"], rows[0]["mode"], rows[0]["year"])
+    ('中卫市', 'piloted', 2017)
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import pyoxigraph as ox
+
+from govkg import queries
+from govkg.builders.pipeline import BuildResult, build_bytes
+from govkg.builders.text import DecodeError
+from govkg.kg.store import GraphStore, Rows
+
+REPORT_SUFFIXES = (".txt", ".html", ".htm", ".xhtml", ".md")
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+class QueryParameterError(ValueError):
+    """A parameter the named query does not declare, or a value of the wrong type."""
+
+
+@dataclass
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class BuildReport:
+    documents: int = 0
+    chars: int = 0
+    seconds: float = 0.0
+    skipped: list[Skipped] = field(default_factory=list)
+    facts: Counter = field(default_factory=Counter)
+
+
+def bundled_corpus() -> list[Path]:
+    """The five sample reports shipped inside the package."""
+    root = resources.files("govkg").joinpath("corpus")
+    return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".txt"))
+
+
+def discover(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Report files under the given files and folders, in a stable order."""
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES
+                              and not any(part.startswith(".") for part in f.relative_to(p).parts)))
+        elif p.exists():
+            out.append(p)
+        else:
+            raise FileNotFoundError(f"{p}: no such file or folder")
+    return out
+
+
+def _typed(value: object, kind: str):
+    if isinstance(value, (ox.NamedNode, ox.Literal)):
+        return value
+    text = str(value)
+    if kind.startswith("@"):
+        return ox.Literal(text, language=kind[1:])
+    if kind.startswith("^^xsd:"):
+        dt = kind[len("^^xsd:"):]
+        if dt in ("integer", "int", "nonNegativeInteger"):
+            try:
+                int(text)
+            except ValueError:
+                raise QueryParameterError(f"expected a whole number, got {text!r}") from None
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + dt))
+    return ox.Literal(text)
+
+
+class KnowledgeGraph:
+    """A graph of reports: build it from files, open a saved one, query, view, export and validate it."""
+
+    def __init__(self, store: GraphStore, report: BuildReport | None = None):
+        self.store = store
+        self.report = report or BuildReport()
+
+    # ------------------------------------------------------------ making one
+    @classmethod
+    def build(cls, paths: Iterable[str | os.PathLike] | None = None, *, store: str | os.PathLike | None = None,
+              max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False,
+              progress: Callable[[Iterable[Path]], Iterator[Path]] | None = None) -> "KnowledgeGraph":
+        """Build from report files (None: the bundled corpus).
+
+        Empty, binary, undecodable, oversized and duplicate files are skipped with a reason
+        (``kg.report.skipped``); with ``strict=True`` the first of them raises instead.
+        """
+        files = bundled_corpus() if paths is None else discover(paths)
+        gs = GraphStore(store) if store else GraphStore()
+        gs.add_ontology_data()
+        report = BuildReport()
+        started = time.perf_counter()
+        seen: dict[str, str] = {}
+        for path in (progress(files) if progress else files):
+            try:
+                size = path.stat().st_size
+                if size > max_bytes:
+                    raise DecodeError(f"{path.name}: larger than {max_bytes} bytes ({size})")
+                result: BuildResult = build_bytes(path.read_bytes(), path.name)
+            except (DecodeError, OSError) as e:
+                if strict:
+                    raise
+                report.skipped.append(Skipped(str(path), str(e)))
+                continue
+            if result.sha256 in seen:
+                msg = f"{path.name}: same content as {seen[result.sha256]}"
+                if strict:
+                    raise DecodeError(msg)
+                report.skipped.append(Skipped(str(path), msg))
+                continue
+            seen[result.sha256] = path.name
+            gs.replace_graph(result.graph, result.nquads)
+            report.documents += 1
+            report.chars += result.chars
+            report.facts.update(result.facts.counts())
+        gs.flush()
+        report.seconds = time.perf_counter() - started
+        return cls(gs, report)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike) -> "KnowledgeGraph":
+        """Open a graph file (Turtle, N-Triples, N-Quads, TriG, JSON-LD) or a store folder."""
+        return cls(GraphStore.open(path))
+
+    # ------------------------------------------------------------ asking it
+    def query(self, name_or_text: str, **params: object) -> Rows:
+        """Run a named query (``adopters``), a ``.rq`` file or SPARQL text, with parameters bound as terms.
+
+        Columns holding a bound parameter are left out of the rows: they repeat what was asked.
+        """
+        try:
+            q = queries.load(name_or_text)
+            text, declared = q.text, q.parameters
+        except KeyError:
+            if not any(w in name_or_text.upper() for w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
+                raise KeyError(f"no named query {name_or_text!r}; `govkg query --list` shows them") from None
+            text, declared = name_or_text, {k: "" for k in params}
+        unknown = sorted(set(params) - set(declared))
+        if unknown:
+            raise QueryParameterError(f"unknown parameter(s) {', '.join(unknown)}; this query takes: "
+                                      f"{', '.join(declared) or 'none'}")
+        bindings = {k: _typed(v, declared[k]) for k, v in params.items() if v is not None}
+        result = self.store.query(text, bindings)
+        if isinstance(result, Rows) and bindings:
+            keep = [v for v in result.variables if v not in bindings]
+            result = Rows(keep, [{k: r[k] for k in keep} for r in result.rows])
+        return result  # type: ignore[return-value]
+
+    @property
+    def summary(self) -> dict[str, object]:
+        """Documents, triples, entities per class and facts per kind."""
+        classes = self.store.query("""SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
+            ?s a ?c . FILTER(STRSTARTS(STR(?c), STR(gov:)))
+            FILTER NOT EXISTS { GRAPH <https://w3id.org/govkg/id/graph/ontology> { ?s a ?c } }
+            BIND(STRAFTER(STR(?c), "#") AS ?class) } GROUP BY ?class ORDER BY ?class""")
+        per_class = {r["class"]: r["n"] for r in classes}  # type: ignore[union-attr]
+        # Practices come from the vocabulary graph: count the ones the reports name.
+        named = self.store.query("""SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {
+            ?r a gov:Report ; gov:mentions ?p . ?p a gov:Practice }""")
+        per_class["Practice"] = named.rows[0]["n"]  # type: ignore[union-attr]
+        return {"documents": per_class.get("Report", 0), "triples": len(self.store), "entities": per_class,
+                "seconds": round(self.report.seconds, 2), "skipped": len(self.report.skipped)}
+
+    # ------------------------------------------------------------ getting it out
+    def export(self, path: str | os.PathLike, fmt: str | None = None) -> int:
+        """Write the graph (ttl, nt, nq, trig, jsonld) atomically and deterministically; returns statements."""
+        return self.store.write(path, fmt)
+
+    def view(self, out: str | os.PathLike, *, practice: str | None = None, division: str | None = None,
+             title: str | None = None) -> Path:
+        """Write a self-contained interactive HTML view (works offline); returns its path."""
+        from govkg.kg import views
+        return views.write_view(self, Path(out), practice=practice, division=division, title=title)
+
+    def validate(self) -> tuple[bool, str]:
+        """SHACL validation against ``ontology/shapes.ttl``: (conforms, report text)."""
+        from govkg.kg import validate
+        return validate.validate(self.store)

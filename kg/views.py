@@ -1,0 +1,268 @@
+"""Interactive HTML views of the graph: self-contained pages that work offline.
+
+pyvis assembles the network data (nodes, edges, options).  The page itself is rendered here rather than by
+pyvis's template, which links scripts from CDNs and writes its heading unescaped: this page inlines
+vis-network from the pyvis package, escapes every string in HTML (Jinja2 autoescape), embeds data as JSON
+made safe for a <script> element, and shows report text only through ``textContent``.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import jinja2
+from pyvis.network import Network
+
+from govkg.kg.store import atomic_write
+
+if TYPE_CHECKING:
+    from govkg.kg.api import KnowledgeGraph
+
+MODE_COLOURS = {"piloted": "#d62728", "adopted": "#1f77b4", "extended": "#2ca02c", "deepened": "#9467bd",
+                "promoted": "#8c564b"}
+EDGE_STYLES = {"partOf": {"color": "#bbbbbb", "dashes": True}, "spread": {"color": "#ff7f0e", "dashes": [8, 4]},
+               "vertical": {"color": "#d62728", "dashes": False}, "horizontal": {"color": "#17becf", "dashes": [2, 4]}}
+SCALE = 90.0      # pixels per degree of longitude
+MAX_NODES = 2000  # past this a view aggregates (see `limit_nodes`)
+
+
+def script_json(value: object) -> str:
+    """JSON that cannot close a <script> element or open an HTML comment, whatever strings it holds."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+@dataclass
+class ViewData:
+    title: str
+    subtitle: str = ""
+    nodes: list[dict] = field(default_factory=list)
+    edges: list[dict] = field(default_factory=list)
+    legend: list[tuple[str, str, str]] = field(default_factory=list)   # (kind, colour, label)
+    curve: list[tuple[int, int]] = field(default_factory=list)         # (year, cumulative adopters)
+    years: tuple[int, int] | None = None
+
+
+def _position(lon: float | None, lat: float | None) -> tuple[float, float] | None:
+    if lon is None or lat is None:
+        return None
+    return round((float(lon) - 105.0) * SCALE, 1), round(-(float(lat) - 35.0) * SCALE * 1.2, 1)
+
+
+def _jitter(key: str, radius: float = 40.0) -> tuple[float, float]:
+    h = hashlib.sha1(key.encode("utf-8")).digest()
+    return (h[0] / 255 - 0.5) * 2 * radius, (h[1] / 255 - 0.5) * 2 * radius
+
+
+ADOPTIONS = """
+SELECT DISTINCT ?a ?d ?dl ?code ?lon ?lat ?p ?slug ?pl ?pen ?mode ?year ?quote ?report WHERE {
+  ?a a gov:Adoption ; gov:adopter ?d ; gov:practice ?p ; gov:mode ?m ; gov:evidence ?e .
+  ?d a gov:Division ; rdfs:label ?dl .
+  ?p skos:notation ?slug ; skos:prefLabel ?pl . FILTER(lang(?pl) = "zh")
+  ?e gov:quote ?quote ; gov:inReport ?r . ?r gov:sourceName ?report .
+  OPTIONAL { ?d gov:adcode ?code } OPTIONAL { ?d schema:longitude ?lon ; schema:latitude ?lat }
+  OPTIONAL { ?p skos:prefLabel ?pen . FILTER(lang(?pen) = "en") }
+  OPTIONAL { ?a gov:year ?year }
+  BIND(LCASE(STRAFTER(STR(?m), "#")) AS ?mode)
+} ORDER BY ?a"""
+
+SPREADS = """
+SELECT DISTINCT ?s ?d ?dl ?lon ?lat ?p ?slug ?pl ?scope ?year ?quote ?report WHERE {
+  ?s a gov:Spread ; gov:from ?d ; gov:practice ?p ; gov:scope ?scope ; gov:evidence ?e .
+  ?d rdfs:label ?dl .
+  ?p skos:notation ?slug ; skos:prefLabel ?pl . FILTER(lang(?pl) = "zh")
+  ?e gov:quote ?quote ; gov:inReport ?r . ?r gov:sourceName ?report .
+  OPTIONAL { ?d schema:longitude ?lon ; schema:latitude ?lat }
+  OPTIONAL { ?s gov:year ?year }
+} ORDER BY ?s"""
+
+FAMILY = "SELECT DISTINCT ?slug ?n WHERE { ?f skos:notation ?slug . ?p skos:broader* ?f ; skos:notation ?n }"
+PARTS = """SELECT DISTINCT ?d ?parent ?pl ?lon ?lat WHERE { ?d gov:partOf ?parent . ?parent rdfs:label ?pl .
+  OPTIONAL { ?parent schema:longitude ?lon ; schema:latitude ?lat } }"""
+
+
+def collect(kg: "KnowledgeGraph", practice: str | None = None, division: str | None = None) -> ViewData:
+    """The nodes and edges of a view: adopters and practices (optionally one family or one division)."""
+    family: set[str] | None = None
+    if practice:
+        family = {r["n"] for r in kg.query(FAMILY, slug=practice)}
+        if not family:
+            raise KeyError(f"no practice with slug {practice!r}")
+    rows = [r for r in kg.query(ADOPTIONS) if family is None or r["slug"] in family]
+    if division:
+        rows = [r for r in rows if r["code"] == division or r["dl"] == division]
+        if not rows:
+            raise KeyError(f"no adoptions by division {division!r}")
+    title = "govkg · 实践扩散图 Practice diffusion"
+    subtitle = ""
+    if practice:
+        label = next((r["pl"] for r in rows if r["slug"] == practice), practice)
+        title = f"{label} · {practice}"
+        subtitle = "采纳者按首次采纳年份着色 Adopters coloured by first year of adoption"
+    elif division:
+        title = f"{rows[0]['dl']} · 实践 Practices"
+    data = ViewData(title, subtitle)
+    net = Network(directed=True)
+    nodes: dict[str, dict] = {}
+    positions: dict[str, tuple[float, float]] = {}
+    first_year: dict[str, int] = {}
+    for r in rows:
+        if r["year"] is not None:
+            first_year[r["d"]] = min(first_year.get(r["d"], 9999), int(r["year"]))
+    years = sorted({y for y in first_year.values()})
+    data.years = (years[0], years[-1]) if years else None
+    for r in rows:
+        if r["d"] not in nodes:
+            pos = _position(r["lon"], r["lat"]) or _jitter(r["d"], 300)
+            positions[r["d"]] = pos
+            fy = first_year.get(r["d"])
+            nodes[r["d"]] = {"id": r["d"], "label": r["dl"], "kind": "division", "shape": "dot", "size": 18,
+                             "color": _year_colour(fy, data.years), "x": pos[0], "y": pos[1], "year": fy,
+                             "title": f"{r['dl']}  {r['code'] or ''}\n首次采纳 first adoption: {fy or '—'}",
+                             "info": {"type": "行政区划 Division", "name": r["dl"], "code": r["code"] or "",
+                                      "first": fy}}
+    by_practice: dict[str, list[str]] = {}
+    for r in rows:
+        by_practice.setdefault(r["p"], []).append(r["d"])
+    for r in rows:
+        if r["p"] not in nodes:
+            adopters = sorted(set(by_practice[r["p"]]))
+            cx = sum(positions[d][0] for d in adopters) / len(adopters)
+            cy = sum(positions[d][1] for d in adopters) / len(adopters)
+            jx, jy = _jitter(r["p"], 160)
+            nodes[r["p"]] = {"id": r["p"], "label": r["pl"], "kind": "practice", "shape": "box",
+                             "color": "#fff3c4", "x": round(cx + jx, 1), "y": round(cy + jy - 120, 1),
+                             "title": f"{r['pl']}\n{r['pen'] or ''}",
+                             "info": {"type": "实践 Practice", "name": r["pl"], "english": r["pen"] or "",
+                                      "slug": r["slug"]}}
+    edges: dict[tuple, dict] = {}
+    for r in rows:
+        key = (r["d"], r["p"], r["mode"], r["year"])
+        if key in edges:
+            continue
+        edges[key] = {"from": r["d"], "to": r["p"], "label": str(r["year"] or ""), "arrows": "to",
+                      "color": MODE_COLOURS.get(r["mode"], "#777777"), "year": r["year"], "kind": r["mode"],
+                      "title": f"{r['mode']} {r['year'] or ''}",
+                      "evidence": {"quote": r["quote"], "report": r["report"], "mode": r["mode"],
+                                   "year": r["year"]}}
+    for r in kg.query(SPREADS):
+        if r["p"] not in nodes or r["d"] not in nodes:
+            continue
+        key = ("spread", r["d"], r["p"], r["scope"])
+        edges.setdefault(key, {"from": r["p"], "to": r["d"], "label": f"推广 {r['scope']}", "arrows": "from",
+                               "year": r["year"], "kind": "spread", "title": f"spread → {r['scope']}",
+                               "evidence": {"quote": r["quote"], "report": r["report"], "mode": "spread",
+                                            "year": r["year"]}, **EDGE_STYLES["spread"]})
+    for r in kg.query(PARTS):
+        if r["d"] in nodes and r["parent"] in nodes:
+            edges[("partOf", r["d"], r["parent"])] = {"from": r["d"], "to": r["parent"], "kind": "partOf",
+                                                      "title": "part of", **EDGE_STYLES["partOf"]}
+    for n in limit_nodes(list(nodes.values())):
+        net.add_node(n.pop("id"), **n)
+    kept = set(net.get_nodes())
+    for e in edges.values():
+        if e["from"] in kept and e["to"] in kept:
+            net.add_edge(e.pop("from"), e.pop("to"), **e)
+    data.nodes, data.edges = net.get_network_data()[:2]
+    data.legend = [("mode", c, m) for m, c in MODE_COLOURS.items()] + [("edge", "#ff7f0e", "spread 推广"),
+                                                                       ("edge", "#bbbbbb", "part of 隶属")]
+    data.curve = adoption_curve(first_year)
+    return data
+
+
+def limit_nodes(nodes: list[dict]) -> list[dict]:
+    """Past MAX_NODES, keep the divisions with the earliest adoptions and the practices they link to."""
+    if len(nodes) <= MAX_NODES:
+        return nodes
+    divisions = sorted((n for n in nodes if n["kind"] == "division"), key=lambda n: (n["year"] or 9999, n["id"]))
+    practices = [n for n in nodes if n["kind"] == "practice"]
+    return divisions[:MAX_NODES - len(practices)] + practices
+
+
+def adoption_curve(first_year: dict[str, int]) -> list[tuple[int, int]]:
+    if not first_year:
+        return []
+    out, total = [], 0
+    for y in range(min(first_year.values()), max(first_year.values()) + 1):
+        total += sum(1 for v in first_year.values() if v == y)
+        out.append((y, total))
+    return out
+
+
+def _year_colour(year: int | None, span: tuple[int, int] | None) -> str:
+    if year is None or span is None:
+        return "#b0b0b0"
+    lo, hi = span
+    t = 0.0 if hi == lo else (year - lo) / (hi - lo)
+    # early = deep red, late = pale yellow
+    r, g, b = 200 + int(55 * t), 30 + int(190 * t), 40 + int(80 * t)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def curve_svg(curve: list[tuple[int, int]], width: int = 320, height: int = 180) -> str:
+    """The cumulative adoption curve as inline SVG (all text escaped)."""
+    if not curve:
+        return ""
+    pad = 30
+    ys = [c for _, c in curve]
+    top = max(ys) or 1
+    n = len(curve)
+
+    def px(i: int) -> float:
+        return pad + (width - 2 * pad) * (i / (n - 1) if n > 1 else 0.5)
+
+    def py(v: int) -> float:
+        return height - pad - (height - 2 * pad) * v / top
+
+    pts = " ".join(f"{px(i):.1f},{py(v):.1f}" for i, (_, v) in enumerate(curve))
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+             f'aria-label="cumulative adopters by year">',
+             f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#888"/>',
+             f'<line x1="{pad}" y1="{pad}" x2="{pad}" y2="{height - pad}" stroke="#888"/>',
+             f'<polyline fill="none" stroke="#d62728" stroke-width="2" points="{pts}"/>']
+    for i, (year, v) in enumerate(curve):
+        parts.append(f'<circle cx="{px(i):.1f}" cy="{py(v):.1f}" r="3" fill="#d62728"/>')
+        parts.append(f'<text x="{px(i):.1f}" y="{height - pad + 14}" font-size="10" text-anchor="middle">'
+                     f'{html.escape(str(year))}</text>')
+    parts.append(f'<text x="{pad - 4}" y="{pad}" font-size="10" text-anchor="end">{top}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _asset(name: str) -> str:
+    return resources.files("pyvis").joinpath("lib/vis-9.1.2/" + name).read_text(encoding="utf-8")
+
+
+_ENV = jinja2.Environment(loader=jinja2.PackageLoader("govkg.kg", "templates"),
+                          autoescape=jinja2.select_autoescape(default=True), keep_trailing_newline=True)
+
+
+def render(data: ViewData) -> str:
+    options = {"physics": {"enabled": False}, "interaction": {"hover": True, "tooltipDelay": 120},
+               "edges": {"smooth": False, "font": {"size": 10, "align": "middle"}},
+               "nodes": {"font": {"size": 14, "face": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"}}}
+    return _ENV.get_template("view.html").render(
+        title=data.title, subtitle=data.subtitle, legend=data.legend, years=data.years,
+        curve=jinja2.utils.markupsafe.Markup(curve_svg(data.curve)) if data.curve else "",
+        nodes_json=jinja2.utils.markupsafe.Markup(script_json(data.nodes)),
+        edges_json=jinja2.utils.markupsafe.Markup(script_json(data.edges)),
+        options_json=jinja2.utils.markupsafe.Markup(script_json(options)),
+        vis_js=jinja2.utils.markupsafe.Markup(_asset("vis-network.min.js")),
+        vis_css=jinja2.utils.markupsafe.Markup(_asset("vis-network.css")),
+        node_count=len(data.nodes), edge_count=len(data.edges))
+
+
+def write_view(kg: "KnowledgeGraph", out: Path, *, practice: str | None = None, division: str | None = None,
+               title: str | None = None) -> Path:
+    data = collect(kg, practice=practice, division=division)
+    if title:
+        data.title = title
+    page = render(data).encode("utf-8")
+    atomic_write(out, lambda f: f.write(page), 1)
+    return out

@@ -1,0 +1,111 @@
+"""Every command through click's CliRunner, on the bundled corpus."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from govkg.cli import main
+
+
+@pytest.fixture()
+def runner():
+    return CliRunner()
+
+
+def test_help_shows_examples(runner):
+    for cmd in ([], ["build"], ["query"], ["view"], ["export"], ["validate"], ["eval"]):
+        result = runner.invoke(main, cmd + ["-h"])
+        assert result.exit_code == 0
+        assert "Example" in result.output
+
+
+def test_build_writes_graph_view_and_prints_summary(runner, tmp_path):
+    out, html = tmp_path / "g.ttl", tmp_path / "g.html"
+    result = runner.invoke(main, ["build", "--out", str(out), "--html", str(html), "--show", "adopters",
+                                  "--param", "practice=three-enforcement-systems"])
+    assert result.exit_code == 0, result.output
+    assert "documents: 5" in result.output
+    assert "Adoption" in result.output and "adoptions" in result.output
+    assert "中卫市" in result.output and "piloted" in result.output and "2017" in result.output
+    assert out.stat().st_size > 100_000 and html.stat().st_size > 100_000
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_query_formats(runner, ttl, fmt):
+    result = runner.invoke(main, ["query", "adopters", "--graph", str(ttl), "--param",
+                                  "practice=fengqiao-experience", "--format", fmt])
+    assert result.exit_code == 0, result.output
+    assert "吴忠市" in result.output
+    if fmt == "json":
+        assert any(r["division"] == "兰州市" for r in json.loads(result.output))
+
+
+def test_query_list(runner):
+    result = runner.invoke(main, ["query", "--list"])
+    assert result.exit_code == 0
+    assert "adopters" in result.output and "spread-statements" in result.output
+
+
+@pytest.mark.parametrize("payload", ['"} ; DROP ALL ; SELECT * WHERE { ?s ?p ?o', "x' || 1=1 }", "} ; DROP ALL",
+                                     '中卫市"@zh } UNION { ?s ?p ?o }', "<http://evil>"])
+def test_parameters_are_bound_not_interpolated(runner, ttl, payload):
+    result = runner.invoke(main, ["query", "adopters", "--graph", str(ttl), "--param", f"practice={payload}",
+                                  "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == []
+    still = runner.invoke(main, ["query", "reports", "--graph", str(ttl), "--format", "json"])
+    assert len(json.loads(still.output)) == 5
+
+
+def test_unknown_parameter_is_a_clear_error(runner, ttl):
+    result = runner.invoke(main, ["query", "adopters", "--graph", str(ttl), "--param", "colour=red"])
+    assert result.exit_code == 2
+    assert "unknown parameter" in result.output
+
+
+def test_missing_graph_is_a_clear_error(runner, tmp_path):
+    result = runner.invoke(main, ["query", "adopters", "--graph", str(tmp_path / "nope.ttl")])
+    assert result.exit_code == 1
+    assert "no such graph file" in result.output
+
+
+def test_view_export_validate(runner, ttl, tmp_path):
+    html = tmp_path / "v.html"
+    assert runner.invoke(main, ["view", "--graph", str(ttl), "--practice", "fang-guan-fu", "--out", str(html)]).exit_code == 0
+    assert "放管服" in html.read_text(encoding="utf-8")
+    nt = tmp_path / "g.nt"
+    result = runner.invoke(main, ["export", "--graph", str(ttl), "--format", "nt", "--out", str(nt)])
+    assert result.exit_code == 0 and nt.stat().st_size > 100_000
+    jl = tmp_path / "g.jsonld"
+    assert runner.invoke(main, ["export", "--graph", str(ttl), "--format", "jsonld", "--out", str(jl)]).exit_code == 0
+    assert json.loads(jl.read_text(encoding="utf-8"))
+    result = runner.invoke(main, ["validate", "--graph", str(ttl)])
+    assert result.exit_code == 0 and "Conforms: True" in result.output
+
+
+def test_eval_prints_every_category(runner, ttl):
+    from pathlib import Path
+    gold = Path(__file__).parent / "fixtures" / "seeds_gold.json"
+    result = runner.invoke(main, ["eval", "--gold", str(gold), "--graph", str(ttl)])
+    assert result.exit_code == 0, result.output
+    for cat in ("divisions", "agencies", "adoptions", "spread", "regulations", "outcomes", "awards"):
+        assert cat in result.output
+
+
+def test_build_skips_bad_files_with_reasons(runner, tmp_path):
+    from govkg.kg.api import bundled_corpus
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    good = bundled_corpus()[0]
+    (corpus / good.name).write_bytes(good.read_bytes())
+    (corpus / "copy.txt").write_bytes(good.read_bytes())
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    result = runner.invoke(main, ["build", str(corpus), "--out", str(tmp_path / "g.ttl")])
+    assert result.exit_code == 3, result.output
+    assert "documents: 1" in result.output
+    assert "copy.txt" in result.output and "empty.txt" in result.output and "binary.txt" in result.output
+    strict = runner.invoke(main, ["build", str(corpus), "--strict", "--out", str(tmp_path / "s.ttl")])
+    assert strict.exit_code == 1
