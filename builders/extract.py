@@ -24,15 +24,20 @@ _MODE_OF = dict(_MODE_CUES)
 
 SCOPE_WORDS = {"全国": "全国", "国家": "全国", "全区": "全区", "自治区": "全区", "全省": "全省", "省": "全省",
                "全市": "全市", "全州": "全州", "全盟": "全盟", "全县": "全县", "全旗": "全旗", "中央": "中央"}
-SPREAD_PROMOTE = re.compile(r"(?:在|向)?(?P<scope>全国|全区|全省|全市|全州|全盟|全县|全旗|全自治区|[^,。;]{0,3}全[县旗市区][^,。;]{0,10}?)"
+SPREAD_PROMOTE = re.compile(r"(?:(?:在|向)(?P<a>[^,。;在向]{1,14}?)|(?P<b>全国|全区|全省|全市|全县|全旗))"
                             r"(?:范围内)?(?:进行|予以|全面|大力|复制)?推广")
 SPREAD_MEETING = re.compile(r"(?P<scope>全国|全区|全省|全市|自治区|省)[^,。;]{0,30}?(?:现场(?:观摩|推进|经验交流|会)|观摩|经验交流)会?"
                             r"[^,。;]{0,4}?在(?P<where>[^,。;]{1,10}?)(?:召开|举行|举办)")
 SPREAD_UPWARD = re.compile(r"(上报|专报|报送|推荐)[^,。;]{0,12}?(中央|中办|国办|国务院|中共中央)")
 SPREAD_NATIONAL = re.compile(r"(全国[^,。;]{0,16}?典型(?:经验|案例)|国务院[^,。;]{0,12}?典型经验|典型经验[^,。;]{0,8}全国|"
                              r"《(人民日报|法制日报|法治日报|光明日报|经济日报|中国日报)》|中央电视台|新华社)")
-AWARD_CUE = re.compile(r"(荣获|获得|获评|被评为|评为|被命名为|命名为|被授予|授予|入选|享有|被表彰为|被确定为|获)")
-AWARD_TAIL = re.compile(r"(示范|先进|单位|集体|城市|典型|案例|奖|称号|模范|标兵|城|名|强|事件|县|市|旗)$")
+AWARD_CUE = re.compile(r"(荣获|获得|获评|被评为|评为|被命名为|命名为|被授予|授予|入选|享有|被表彰为|被确定为|被推荐为|作为|获)")
+# The names that follow an award cue: quoted names, or the phrase up to 等/称号/荣誉.
+AWARD_NAMES = re.compile(r"(?:荣获|获得|获评|被评为|评为|被命名为|命名为|被授予|授予|入选|享有|被表彰为)"
+                         r"((?:\d{4}年度?)?(?:“[^”]{2,40}”[、,和及与]?)+|[^,。;“”]{3,30}?(?=等|称号|荣誉|,|。|;|$))")
+AWARD_TAIL = re.compile(r"(示范|先进|单位|集体|城市|典型|案例|奖|称号|模范|标兵|城|名|强|事件|县|市|旗|地区|社区|村|项目)$")
+# After 作为 only an explicit honour counts (作为单项示范项目), not 作为重大决策的必经程序.
+STRICT_TAIL = re.compile(r"(示范项目|示范单位|典型经验|典型案例|先进典型)$")
 CUMULATIVE = re.compile(r"(截至|以来|累计|年来|共计|历年)")
 
 
@@ -52,7 +57,8 @@ class Extractor:
                                  ctx.division, ctx.year, ctx.period)
         if ctx.division:
             self.facts.divisions.update(ctx.chain)
-        self.last_practice: tuple[int, str] | None = None   # (paragraph, slug) for spread/outcome context
+        self.last_practice: tuple[int, str] | None = None   # (paragraph, slug) for outcome context
+        self.topic: tuple[int, str] | None = None           # (paragraph, first practice): what 该做法 refers to
 
     # ---------------------------------------------------------------- divisions
     def division_key(self, name: str, label: str, data: tuple, offset: int) -> str | None:
@@ -168,10 +174,18 @@ class Extractor:
         self.facts.practices.update(p for _, _, p in prac)
         for st, en, term in cands:
             self.facts.candidates.append(Candidate(term, ev))
-        if prac:
-            self.last_practice = (s.paragraph, prac[-1][2])
+        honours = [(m.end(), m.end() + len(m.group(1))) for m in AWARD_NAMES.finditer(t)]
+        prac_acts = [p for p in prac if not any(hs <= p[0] < he for hs, he in honours)]
+        if prac_acts:
+            self.last_practice = (s.paragraph, prac_acts[-1][2])
+            if self.topic is None or self.topic[0] != s.paragraph:
+                self.topic = (s.paragraph, prac_acts[0][2])
 
-        years = [(st, int(y)) for st, en, y, _ in a.spans.get("years", [])]
+        # Event years: not a period's start (2015年以来), not inside a title or a span of years (2021-2025年).
+        years = [(st, int(y)) for st, en, y, _ in a.spans.get("years", [])
+                 if not in_title(st) and not re.match(r"\s*(以来|来|至今|起)", t[en:en + 3])
+                 and not re.search(r"\d{4}\s*[-—~至到]\s*$", t[max(0, st - 8):st])
+                 and not re.match(r"\s*[-—~至到]\s*\d{4}", t[en - 1:en + 8])]
 
         if s.zone == "problems" or (lexicon.PROBLEM_CUE.search(t) and s.zone != "heading" and not
                                      re.search(r"(解决|化解|整改|破解|针对)", t)):
@@ -181,10 +195,10 @@ class Extractor:
             self.facts.statements.append(Statement("plan", tuple(sorted(slugs)), ev))
             return
 
-        self.adoptions(t, ev, prac, divs, own_subjects, years, agencies)
-        self.spreads(t, ev, prac, divs, own_subjects, years, s.paragraph)
+        self.adoptions(t, ev, prac_acts, divs, own_subjects, years, agencies)
+        self.spreads(t, ev, prac_acts, divs, own_subjects, years, s.paragraph)
         self.outcomes(a, ev, prac, own_subjects, years, s.paragraph)
-        self.awards(t, ev, divs, years, in_title)
+        self.awards(t, ev, own_subjects, years)
 
     # ---------------------------------------------------------------- helpers
     def year_at(self, years: list[tuple[int, int]], pos: int) -> int | None:
@@ -220,7 +234,9 @@ class Extractor:
         if "试点" in t[clause_start:clause_end] or re.search(r"试点", t[en:en + 8]):
             return "piloted"
         # Widening coverage is the more specific statement: 全面推行…向乡镇一级覆盖 is an extension.
-        if any(mode == "extended" and clause_start <= s0 < clause_end for s0, _, mode in cues) or \
+        wide_start = max((m.end() for m in re.finditer(r"[,;:]", t[:st])), default=0)
+        wide_end = next((m.start() for m in re.finditer(r"[,;:]", t[en:])), len(t) - en) + en
+        if any(mode == "extended" and wide_start <= s0 < wide_end for s0, _, mode in cues) or \
                 re.search(r"向[^,;。]{0,8}(覆盖|延伸)", t[clause_start:clause_end]):
             return "extended"
         before = [c for c in cues if c[1] <= st and c[0] >= clause_start]
@@ -235,7 +251,7 @@ class Extractor:
         before = [c for c in cues if c[1] <= st]
         if before:
             return before[-1][2]
-        return None
+        return cues[0][2]   # a cue later in the sentence: 进一步简政放权,衔接落实…
 
     # ---------------------------------------------------------------- facts
     def adoptions(self, t, ev, prac, divs, own, years, agencies) -> None:
@@ -248,7 +264,7 @@ class Extractor:
                 designator = self.designator(m.group(1))
             else:
                 designator = self.ctx.division
-        for st, en, slug in prac:
+        for st, en, slug in prac:   # practices named inside an honour (荣获“…示范创建单位”) are already out
             mode = self.mode_at(t, st, en)
             if mode is None:
                 continue
@@ -275,11 +291,12 @@ class Extractor:
     def spreads(self, t, ev, prac, divs, own, years, paragraph) -> None:
         found: list[tuple[int, str, str | None]] = []   # (position, scope, origin override)
         for m in SPREAD_PROMOTE.finditer(t):
-            scope = m.group("scope")
-            scope = SCOPE_WORDS.get(scope, scope if scope != "全自治区" else "全区")
-            if scope in ("全国", "全区", "全省") or scope.startswith("全"):
-                found.append((m.start(), scope, None))
+            scope = m.group("a") or m.group("b")
+            scope = SCOPE_WORDS.get(scope, "全区" if scope == "全自治区" else scope)
+            if "全" in scope or scope in SCOPE_WORDS.values():
+                found.append((m.end() - 2, scope[scope.index("全"):] if "全" in scope else scope, None))
         for m in SPREAD_MEETING.finditer(t):
+            # the practice shown is named in the meeting's title, just before 现场…会
             where = m.group("where")
             origin = None
             for st, en, k in divs:
@@ -287,7 +304,7 @@ class Extractor:
                     origin = k
             if origin is None and SELF_REFERENCE.search(where):
                 origin = self.ctx.division
-            found.append((m.start(), SCOPE_WORDS.get(m.group("scope"), m.group("scope")), origin))
+            found.append((m.start("where"), SCOPE_WORDS.get(m.group("scope"), m.group("scope")), origin))
         for m in SPREAD_UPWARD.finditer(t):
             found.append((m.start(), "中央", None))
         for m in SPREAD_NATIONAL.finditer(t):
@@ -296,11 +313,17 @@ class Extractor:
             return
         seen = set()
         for pos, scope, origin in found:
+            # The practice spread is the one named just before the cue (此经验在全区推广), else the first after
+            # it (推广“…”工作模式), else the paragraph's topic (2019年,《法制日报》对该做法进行了报道).
+            before = [p for p in prac if p[0] < pos]
+            after = [p for p in prac if p[0] >= pos]
             slug = None
-            if prac:
-                slug = min(prac, key=lambda p: abs(p[0] - pos))[2]
-            elif self.last_practice and self.last_practice[0] == paragraph:
-                slug = self.last_practice[1]
+            if before:
+                slug = before[-1][2]
+            elif after:
+                slug = after[0][2]
+            elif self.topic and self.topic[0] == paragraph:
+                slug = self.topic[1]
             if slug is None:
                 continue
             origin = origin or self.subject_at(own, pos, t) or self.ctx.division
@@ -336,35 +359,29 @@ class Extractor:
                 practice = self.last_practice[1]
             self.facts.outcomes.append(Outcome(division, indicator, value, unit, raw, qualifier, year, practice, ev))
 
-    def awards(self, t, ev, divs, years, in_title) -> None:
+    def awards(self, t, ev, own, years) -> None:
         for m in AWARD_CUE.finditer(t):
             rest = t[m.end():]
             names: list[tuple[int, str]] = []
             q = re.match(r"\s*(\d{4}年度?)?((?:“[^”]{2,40}”[、,和及与]?)+)", rest)
-            if q:
+            if q and m.group(0) != "作为":
                 for qm in re.finditer(r"“([^”]{2,40})”", q.group(2)):
                     names.append((m.end() + q.start(2) + qm.start(), qm.group(1)))
                 tail = re.match(r"[、和及]([^“”,。;、]{3,20}?)(等|称号|荣誉)", rest[q.end():])
                 if tail:
                     names.append((m.end() + q.end() + tail.start(1), tail.group(1)))
             elif m.group(0) not in ("获", "享有", "授予"):
-                um = re.match(r"\s*([^,。;:“”《》]{3,30}?)(?=等|称号|荣誉|,|。|;|$)", rest)
-                if um and AWARD_TAIL.search(um.group(1)):
+                um = re.match(r"\s*(?:\d{4}年度?)?([^,。;:《》]{3,40}?)(?=等|称号|荣誉|并|,|。|;|$)", rest)
+                tail_ok = STRICT_TAIL if m.group(0) == "作为" else AWARD_TAIL
+                if um and tail_ok.search(um.group(1)):
                     names.append((m.end() + um.start(1), um.group(1)))
             if not names:
                 continue
-            recipient = None
-            for st, en, k in divs:
-                if en <= m.start() and not k.startswith("zone:"):
-                    recipient = k
-            recipient = recipient or self.ctx.division
-            if recipient is None:
+            recipient = self.subject_at(own, m.start(), t) or self.ctx.division
+            if recipient is None or recipient.startswith("zone:"):
                 continue
             for pos, name in names:
-                if name.startswith("《"):
-                    continue
-                level = award_level(name)
-                self.facts.awards.append(Award(recipient, name, level, self.year_at(years, pos), ev))
+                self.facts.awards.append(Award(recipient, name, award_level(name), self.year_at(years, pos), ev))
 
 
 def award_level(name: str) -> str:
