@@ -239,7 +239,9 @@ def validate(graph):
               help="Score this graph instead of building PATHS.")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def evaluate(gold, graph, paths, fmt):
+@click.option("--leave-one-out", "loo", is_flag=True,
+              help="Also score each bundled report with the vocabulary entries only it needs left out.")
+def evaluate(gold, graph, paths, fmt, loo):
     """Score extraction against gold annotations: precision, recall and F1 per category.
 
     Builds PATHS (none: the bundled corpus) unless --graph is given. Matching rules: reports are paired by
@@ -262,6 +264,18 @@ def evaluate(gold, graph, paths, fmt):
                                    "pred": s.pred, "gold": s.gold, **s.extra} for k, s in scores.items()},
                               indent=2))
         return
+    _print_scores(scores)
+    if loo:
+        from govkg.kg.api import bundled_corpus
+        from govkg.kg.evaluate import leave_one_out
+        texts = {p.name: p.read_text(encoding="utf-8") for p in bundled_corpus()}
+        for name, per in leave_one_out(texts, load_gold(gold)).items():
+            excluded = per.pop("_excluded").tp
+            click.echo(f"\nleave-one-out {name} ({excluded} surface forms only it uses left out)")
+            _print_scores(per)
+
+
+def _print_scores(scores) -> None:
     click.echo(f"{'category':22s} {'P':>6s} {'R':>6s} {'F1':>6s} {'pred':>6s} {'gold':>6s}  other")
     for k, s in scores.items():
         extra = "  ".join(f"{a}={b:.3f}" for a, b in s.extra.items())

@@ -11,7 +11,7 @@ linked key (division name, practice slug, title, unit) and ``span._.data`` anyth
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Callable
 
 import spacy
@@ -64,13 +64,33 @@ def _register(name: str) -> None:
 
 
 for _name in RECOGNISERS:
-    if _name not in Language.factories:
+    if _name not in Language.factories and _name != "govkg_practices":
         _register(_name)
+
+if "govkg_practices" not in Language.factories:
+    @Language.factory("govkg_practices", default_config={"group": "practices", "exclude": []})
+    def make_practices(nlp: Language, name: str, group: str, exclude: list[str]) -> HitComponent:  # noqa: ARG001
+        """Practice mentions from the SKOS vocabulary; `exclude` drops surface forms (leave-one-out runs)."""
+        automaton = recognise.practice_automaton(frozenset(exclude))
+        return HitComponent(group, partial(recognise.find_practices, automaton=automaton))
+
+
+def make_pipeline(components: tuple[str, ...] = DEFAULT_PIPELINE,
+                  config: dict[str, dict] | None = None) -> Language:
+    """A blank Chinese pipeline (character segmenter) with the named govkg components, in order.
+
+    `config` maps a component name to its settings, e.g. ``{"govkg_practices": {"exclude": ["放管服"]}}``.
+    """
+    if config is None:
+        return _default_pipeline(components)
+    nlp = spacy.blank("zh")
+    for name in components:
+        nlp.add_pipe(name, config=config.get(name, {}))
+    return nlp
 
 
 @lru_cache(maxsize=4)
-def make_pipeline(components: tuple[str, ...] = DEFAULT_PIPELINE) -> Language:
-    """A blank Chinese pipeline (character segmenter) with the named govkg components, in order."""
+def _default_pipeline(components: tuple[str, ...]) -> Language:
     nlp = spacy.blank("zh")
     for name in components:
         nlp.add_pipe(name)

@@ -13,6 +13,8 @@ import os
 import re
 from dataclasses import dataclass
 
+from spacy.language import Language
+
 from govkg.builders import components, text as textmod
 from govkg.builders.context import detect
 from govkg.builders.emit import emit, graph_iri
@@ -31,13 +33,14 @@ class BuildResult:
     chars: int
 
 
-def build_bytes(data: bytes, source_name: str) -> BuildResult:
+def build_bytes(data: bytes, source_name: str, nlp: Language | None = None) -> BuildResult:
     """Decode (encoding detection, HTML extraction) and build.  Raises `DecodeError` for non-text."""
     decoded = textmod.decode(data, source_name)
-    return build_text(decoded.text, source_name, decoded.encoding)
+    return build_text(decoded.text, source_name, decoded.encoding, nlp=nlp)
 
 
-def build_text(text: str, source_name: str, encoding: str = "utf-8") -> BuildResult:
+def build_text(text: str, source_name: str, encoding: str = "utf-8", nlp: Language | None = None) -> BuildResult:
+    """Build one report's text.  `nlp` is a pipeline from `components.make_pipeline` (default settings if None)."""
     source_name = os.path.basename(source_name)
     sha = textmod.sha256(text)
     norm = textmod.normalise(text)
@@ -48,7 +51,7 @@ def build_text(text: str, source_name: str, encoding: str = "utf-8") -> BuildRes
 
     ctx = detect(text, norm, find_divisions(norm), in_titles)
     extractor = Extractor(text, norm, ctx, source_name, sha, encoding)
-    nlp = components.make_pipeline()
+    nlp = nlp or components.make_pipeline()
     sents = textmod.sentences(norm)
     keep = [s for s in sents if s.zone != "furniture"]
     for sent, doc in zip(keep, nlp.pipe(norm[s.start:s.end] for s in keep)):

@@ -85,16 +85,17 @@ def find_divisions(text: str) -> list[Hit]:
 
 # ------------------------------------------------------------------ practices
 
-@lru_cache(maxsize=1)
-def _practice_automaton() -> ahocorasick.Automaton:
-    return _automaton(lexicon.practice_surface_forms())
+@lru_cache(maxsize=8)
+def practice_automaton(exclude: frozenset[str] = frozenset()) -> ahocorasick.Automaton:
+    """The practice matcher; `exclude` leaves surface forms out (used to measure on unseen wording)."""
+    return _automaton({f: slug for f, slug in lexicon.practice_surface_forms().items() if f not in exclude})
 
 
 _CANDIDATE = re.compile(r"“([^“”《》\n]{2,16})”([\u4e00-\u9fff]{0,6}?)(制度|机制|模式|改革|经验|工作法|做法|品牌)")
 
 
-def find_practices(text: str) -> list[Hit]:
-    hits = [Hit(s, e, "PRACTICE", slug) for s, e, slug in _longest(_practice_automaton(), text)]
+def find_practices(text: str, automaton: ahocorasick.Automaton | None = None) -> list[Hit]:
+    hits = [Hit(s, e, "PRACTICE", slug) for s, e, slug in _longest(automaton or practice_automaton(), text)]
     spans = [(h.start, h.end) for h in hits]
     for m in _CANDIDATE.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in spans):
@@ -204,8 +205,10 @@ def find_quantities(text: str) -> list[Hit]:
         if before and (before.isdigit() or before in ".第〔[/-:年" or before.isascii() and before.isalpha()):
             continue
         if m.group("cn") and not (m.group("q1") or m.group("q2") or m.group("pre") or m.group("mul1")):
-            # Bare Chinese numerals are mostly names (三项制度, 四个全面); keep only counted years (连续四年).
-            if not (m.group("unit") == "年" and text[max(0, s - 2):s] in ("连续", "坚持")):
+            # Bare one-character numerals are mostly names (三项制度, 四个全面, 两个全覆盖); keep counted years
+            # (连续四年) and written-out amounts (一百二十件).
+            written_out = len(m.group("cn")) >= 2 and re.search("[十百千]", m.group("cn")) and not m.group("mod")
+            if not (written_out or m.group("unit") == "年" and text[max(0, s - 2):s] in ("连续", "坚持")):
                 continue
         unit = m.group("unit") or m.group("pct")
         if unit == "年" and not m.group("cn"):

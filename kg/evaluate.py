@@ -271,3 +271,38 @@ def load_gold(path: str | Path) -> dict:
 
 def evaluate(store: GraphStore, gold: dict) -> dict[str, Score]:
     return Scorer(store, gold).score()
+
+
+def unique_forms(texts: dict[str, str]) -> dict[str, list[str]]:
+    """For each report, the practice surface forms that occur in it and in no other report."""
+    from govkg.builders.lexicon import practice_surface_forms
+    from govkg.builders.text import normalise
+
+    norms = {name: normalise(t) for name, t in texts.items()}
+    out: dict[str, list[str]] = {}
+    for name, norm in norms.items():
+        others = [n for k, n in norms.items() if k != name]
+        out[name] = sorted(f for f in practice_surface_forms() if f in norm and not any(f in o for o in others))
+    return out
+
+
+def leave_one_out(texts: dict[str, str], gold: dict) -> dict[str, dict[str, Score]]:
+    """Score each report with the vocabulary entries that only it needs left out of the lexicon.
+
+    This is how the builders fare on a report whose wording nobody fitted them to: every surface form of
+    a practice that occurs in this report and in no other bundled report is removed before it is built.
+    """
+    from govkg.builders.components import make_pipeline
+    from govkg.builders.pipeline import build_text
+
+    out: dict[str, dict[str, Score]] = {}
+    for name, forms in unique_forms(texts).items():
+        nlp = make_pipeline(config={"govkg_practices": {"exclude": forms}})
+        store = GraphStore()
+        store.add_ontology_data()
+        result = build_text(texts[name], name, nlp=nlp)
+        store.replace_graph(result.graph, result.nquads)
+        scores = Scorer(store, {name: gold[name]}).score()
+        scores["_excluded"] = Score(len(forms), 0, 0)
+        out[name] = scores
+    return out
