@@ -218,6 +218,38 @@ def export(graph, fmt, out):
 
 
 @main.command(context_settings=CONTEXT)
+@click.argument("practice", metavar="SLUG")
+@graph_option
+@click.option("--html", "html_out", type=click.Path(path_type=Path), default=None,
+              help="Write the spread view (map-like layout by real coordinates, evidence on click).")
+@click.option("--csv", "csv_out", type=click.Path(path_type=Path), default=None,
+              help="Write the cascades CSV: division_code, division, practice, adopt_year.")
+@click.option("--gexf", "gexf_out", type=click.Path(path_type=Path), default=None, help="Write the network as GEXF (Gephi).")
+@click.option("--graphml", "graphml_out", type=click.Path(path_type=Path), default=None, help="Write the network as GraphML.")
+def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out):
+    """Trace how a practice (and its narrower practices) spread: curated origin and milestones, adoption
+    timeline, typed diffusion network with evidence, innovativeness scores, first adopters and reach.
+
+    \b
+    Examples:
+        govkg spread three-enforcement-systems
+        govkg spread fengqiao-experience --html fengqiao.html --csv fengqiao.csv --gexf fengqiao.gexf
+    """
+    kg = open_graph(graph)
+    try:
+        t = kg.spread(practice)
+    except KeyError as e:
+        raise click.BadParameter(str(e.args[0]), param_hint="SLUG") from None
+    click.echo(t.text())
+    from govkg.kg import views
+    for path, write in ((html_out, lambda p: views.write_spread_view(t, p)), (csv_out, t.write_cascades),
+                        (gexf_out, t.write_gexf), (graphml_out, t.write_graphml)):
+        if path:
+            write(path)
+            click.echo(f"wrote {path}")
+
+
+@main.command(context_settings=CONTEXT)
 @graph_option
 def validate(graph):
     """Validate the graph against the SHACL shapes in ontology/shapes.ttl (exit status 1 if it does not conform).

@@ -39,6 +39,11 @@ class GOV(DefinedNamespace):
     Problem: URIRef
     Plan: URIRef
     Milestone: URIRef
+    MilestoneKind: URIRef
+    # milestone kinds
+    Origin: URIRef
+    NationalPilot: URIRef
+    NationalMandate: URIRef
     # adoption modes
     Adopted: URIRef
     Piloted: URIRef

@@ -190,6 +190,16 @@ class KnowledgeGraph:
         from govkg.kg import views
         return views.write_view(self, Path(out), practice=practice, division=division, title=title)
 
+    def spread(self, practice: str):
+        """The spread trace of a practice (see `govkg.kg.spread.Trace`): timeline, network, scores, exports.
+
+        >>> t = KnowledgeGraph.build().spread("three-enforcement-systems")
+        >>> t.adopters[0].name, t.adopters[0].first_year, t.milestones[0]["year"]
+        ('中卫市', 2017, 2017)
+        """
+        from govkg.kg.spread import trace
+        return trace(self, practice)
+
     def validate(self) -> tuple[bool, str]:
         """SHACL validation against ``ontology/shapes.ttl``: (conforms, report text)."""
         from govkg.kg import validate

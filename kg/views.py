@@ -176,6 +176,72 @@ def collect(kg: "KnowledgeGraph", practice: str | None = None, division: str | N
     return data
 
 
+# The central government has no GB/T 2260 point; draw it at the capital.
+CENTRAL_POSITION = (116.40, 39.90)
+EDGE_KIND_STYLES = {"vertical": {"color": "#d62728", "dashes": False, "width": 2},
+                    "horizontal": {"color": "#17becf", "dashes": [4, 4], "width": 2},
+                    "spread": {"color": "#ff7f0e", "dashes": [10, 4], "width": 2}}
+
+
+def spread_view(t) -> ViewData:
+    """The spread of one practice: divisions at their coordinates, coloured by first adoption year,
+    milestones from the curated record, typed edges with evidence, a year filter and the adoption curve."""
+    years = [a.first_year for a in t.adopters if a.first_year is not None] + [int(m["year"]) for m in t.milestones]
+    span = (min(years), max(years)) if years else None
+    data = ViewData(f"{t.label} · {t.practice}", "扩散路径 How it spread: 参考里程碑 → 采纳 (curated milestones → adoptions)")
+    data.years = span
+    net = Network(directed=True)
+    placed: dict[str, tuple[float, float]] = {}
+    for i, m in enumerate(t.milestones):
+        pos = _position(m["lon"], m["lat"]) or _position(*CENTRAL_POSITION)
+        pos = (pos[0], pos[1] + 70 * i)   # milestones at one place stack in time order
+        placed[m["node"]] = pos
+        net.add_node(m["node"], label=f"{m['year']} {m['placeLabel'] or '中央'}", shape="star", size=22,
+                     color="#333333", x=pos[0], y=pos[1], year=int(m["year"]), kind="milestone",
+                     title=f"{m['label']}\n{m['en'] or ''}",
+                     info={"type": "参考里程碑 Curated milestone", "name": m["label"], "english": m["en"] or "",
+                           "first": m["year"]},
+                     evidence={"quote": m["citation"], "report": "curated", "mode": m["kind"], "year": m["year"]})
+    for a in t.adopters:
+        pos = _position(a.longitude, a.latitude) or _jitter(a.iri, 300)
+        placed[a.iri] = pos
+        ev = a.evidence[0]
+        net.add_node(a.iri, label=f"{a.name} {a.first_year or ''}".strip(), shape="dot", size=18,
+                     color=_year_colour(a.first_year, span), x=pos[0], y=pos[1], year=a.first_year, kind="division",
+                     title=f"{a.name} {a.code or ''}\n首次采纳 first adoption: {a.first_year or '—'}",
+                     info={"type": "行政区划 Division", "name": a.name, "code": a.code or "", "first": a.first_year},
+                     evidence={"quote": ev.quote, "report": ev.report, "mode": ", ".join(sorted(a.modes)),
+                               "year": a.first_year})
+    for e in t.edges:
+        for end in (e.source, e.target):
+            if end not in placed:
+                xs = [p[0] for p in placed.values()] or [0.0]
+                ys = [p[1] for p in placed.values()] or [0.0]
+                pos = (min(xs) - 150, min(ys) - 80 - 40 * len([k for k in placed if k.startswith("scope:")]))
+                placed[end] = pos
+                net.add_node(end, label=end.rsplit(":", 1)[-1], shape="box", color="#ffe0b3", x=pos[0], y=pos[1],
+                             kind="scope", title="推广范围 spread scope",
+                             info={"type": "推广范围 Scope", "name": end.rsplit(":", 1)[-1]})
+        net.add_edge(e.source, e.target, label=e.label if e.kind != "horizontal" else "", arrows="to",
+                     year=e.year, kind=e.kind, title=f"{e.kind}: {e.label}",
+                     evidence={"quote": e.evidence.quote if e.evidence else "", "report":
+                               e.evidence.report if e.evidence else "", "mode": e.kind, "year": e.year},
+                     **EDGE_KIND_STYLES[e.kind])
+    data.nodes, data.edges = net.get_network_data()[:2]
+    data.legend = [("edge", EDGE_KIND_STYLES["vertical"]["color"], "纵向 vertical: designation, mandate, pilot → rollout"),
+                   ("edge", EDGE_KIND_STYLES["horizontal"]["color"], "横向 horizontal: earlier → later adopter, same province"),
+                   ("edge", EDGE_KIND_STYLES["spread"]["color"], "推广 spread statement"),
+                   ("node", "#333333", "★ 参考里程碑 curated milestone")]
+    data.curve = t.curve
+    return data
+
+
+def write_spread_view(t, out: Path) -> Path:
+    page = render(spread_view(t)).encode("utf-8")
+    atomic_write(out, lambda f: f.write(page), 1)
+    return out
+
+
 def limit_nodes(nodes: list[dict]) -> list[dict]:
     """Past MAX_NODES, keep the divisions with the earliest adoptions and the practices they link to."""
     if len(nodes) <= MAX_NODES:

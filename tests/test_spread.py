@@ -1,0 +1,116 @@
+"""How practices spread: traces, diffusion network, exports and the spread view in a real browser."""
+from __future__ import annotations
+
+import csv
+import re
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+from govkg.cli import main
+from govkg.kg import views
+
+from browser import console_errors, render
+
+
+@pytest.fixture(scope="module")
+def three(kg):
+    return kg.spread("three-enforcement-systems")
+
+
+@pytest.fixture(scope="module")
+def fengqiao(kg):
+    return kg.spread("fengqiao-experience")
+
+
+def test_three_systems_trace_starts_at_the_national_origin(three):
+    assert three.milestones[0]["kind"] == "NationalPilot" and int(three.milestones[0]["year"]) == 2017
+    first = three.adopters[0]
+    assert (first.name, first.first_year, first.designated_by) == ("中卫市", 2017, "国务院")
+    assert all(a.first_year is None or a.first_year >= 2017 for a in three.adopters)
+    later = [a.name for a in three.adopters[1:] if a.first_year]
+    assert later and "中卫市" not in later
+    assert first.innovativeness == 1.0 and three.adopters[1].innovativeness < 1.0
+    text = three.text()
+    assert text.index("中卫市") < text.index("同心县")
+    assert "国办发〔2017〕14号" in text
+
+
+def test_fengqiao_trace_includes_four_adopters_with_evidence(fengqiao):
+    names = {a.name for a in fengqiao.adopters}
+    assert {"中卫市", "同心县", "吴忠市", "兰州市"} <= names
+    assert all(a.evidence and a.evidence[0].quote for a in fengqiao.adopters)
+    assert fengqiao.milestones[0]["kind"] == "Origin" and fengqiao.milestones[0]["placeLabel"] == "诸暨市"
+    assert any(e.kind == "horizontal" for e in fengqiao.edges)
+    assert fengqiao.first_adopters["甘肃省"] == ["兰州市"]
+    assert fengqiao.reach["宁夏回族自治区"] == 3
+
+
+def test_edges_are_typed_and_carry_evidence(three):
+    kinds = {e.kind for e in three.edges}
+    assert {"vertical", "horizontal"} <= kinds
+    designation = next(e for e in three.edges if "designated" in e.label)
+    assert "国务院确定" in designation.evidence.quote
+
+
+def test_cascades_csv_has_the_documented_columns(three, tmp_path):
+    path = three.write_cascades(tmp_path / "c.csv")
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert list(rows[0]) == ["division_code", "division", "practice", "adopt_year"]
+    assert rows[0] == {"division_code": "640500", "division": "中卫市", "practice": "three-enforcement-systems",
+                       "adopt_year": "2017"}
+
+
+def test_gexf_and_graphml_parse_in_networkx(three, tmp_path):
+    g = nx.read_gexf(three.write_gexf(tmp_path / "t.gexf"))
+    h = nx.read_graphml(three.write_graphml(tmp_path / "t.graphml"))
+    for graph in (g, h):
+        years = nx.get_node_attributes(graph, "year")
+        labels = nx.get_node_attributes(graph, "label")
+        zw = next(n for n, lab in labels.items() if lab == "中卫市")
+        assert int(years[zw]) == 2017
+        assert graph.number_of_edges() == len(three.edges)
+
+
+def test_spread_command_writes_everything(ttl, tmp_path):
+    out = {k: tmp_path / f"f.{k}" for k in ("html", "csv", "gexf", "graphml")}
+    result = CliRunner().invoke(main, ["spread", "fengqiao-experience", "--graph", str(ttl)] +
+                                [x for k, p in out.items() for x in (f"--{k}", str(p))])
+    assert result.exit_code == 0, result.output
+    assert "诸暨市" in result.output and "吴忠市" in result.output
+    assert all(p.stat().st_size > 0 for p in out.values())
+    bad = CliRunner().invoke(main, ["spread", "no-such-practice", "--graph", str(ttl)])
+    assert bad.exit_code == 2 and "no practice" in bad.output
+
+
+def drawn(page) -> int:
+    dom, log = render(page)
+    body = re.search(r"<body[^>]*>", dom).group(0)
+    assert "data-error" not in body, body
+    assert not console_errors(log), console_errors(log)
+    m = re.search(r'data-drawn="(\d+)"', body)
+    assert m, "the network was never drawn"
+    return int(m.group(1))
+
+
+def test_spread_view_draws_in_a_browser(three, tmp_path):
+    page = views.write_spread_view(three, tmp_path / "three.html")
+    assert drawn(page) == len(three.adopters) + len(three.milestones) + \
+        len({e.target for e in three.edges if e.target.startswith("scope:")})
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"practice": "fengqiao-experience"}, {"division": "640500"}])
+def test_overview_and_neighbourhood_views_draw_in_a_browser(kg, tmp_path, kwargs):
+    page = kg.view(tmp_path / "v.html", **kwargs)
+    assert drawn(page) > 3
+
+
+def test_view_stays_usable_at_2000_nodes(tmp_path):
+    data = views.ViewData("big")
+    data.nodes = [{"id": f"n{i}", "label": f"区{i}", "x": (i % 50) * 40, "y": (i // 50) * 40, "shape": "dot",
+                   "year": 2000 + i % 20} for i in range(2000)]
+    data.edges = [{"from": f"n{i}", "to": f"n{i + 1}", "year": 2000 + i % 20} for i in range(1999)]
+    page = tmp_path / "big.html"
+    page.write_text(views.render(data), encoding="utf-8")
+    assert drawn(page) == 2000
