@@ -57,7 +57,10 @@ def main() -> None:
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Parameter for --show.")
 @click.option("--strict", is_flag=True, help="Stop at the first file that cannot be built.")
 @click.option("--max-bytes", default=5 * 1024 * 1024, show_default=True, help="Skip files larger than this.")
-def build(paths, out, fmt, html_out, show, params, strict, max_bytes):
+@click.option("--texts", "texts_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to keep the text of HTML and non-UTF-8 reports as read, by SHA-256 "
+                   "[default: OUT with .texts instead of its extension].")
+def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir):
     """Build the graph from report files or folders (none given: the bundled sample corpus).
 
     Prints a summary: documents, triples, entities per class, facts per kind and seconds. The same input
@@ -75,7 +78,7 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes):
             yield from bar
     try:
         kg = KnowledgeGraph.build(list(paths) if paths else None, strict=strict, max_bytes=max_bytes,
-                                  progress=progress)
+                                  texts_dir=texts_dir or out.with_suffix(".texts"), progress=progress)
     except (ValueError, OSError) as e:
         raise click.ClickException(str(e)) from None
     n = kg.export(out, fmt)
@@ -247,6 +250,33 @@ def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out):
         if path:
             write(path)
             click.echo(f"wrote {path}")
+
+
+@main.command(context_settings=CONTEXT)
+@graph_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind. The default keeps the endpoint on this machine.")
+@click.option("--port", default=7878, show_default=True, type=int)
+@click.option("--timeout", default=30.0, show_default=True, type=float, help="Seconds a query may run.")
+def serve(graph, host, port, timeout):
+    """Serve the graph as a local, read-only SPARQL endpoint at http://HOST:PORT/sparql.
+
+    SPARQL Update is refused; each query runs under a time limit. Point YASGUI or any SPARQL client at it.
+
+    \b
+    Example:
+        govkg serve --graph govkg.ttl --port 7878
+        curl 'http://127.0.0.1:7878/sparql' --data-urlencode 'query=SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+    """
+    from govkg.kg.serve import make_server
+    server = make_server(open_graph(graph).store, host, port, timeout)
+    click.echo(f"SPARQL endpoint at http://{host}:{server.server_address[1]}/sparql (read-only; Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @main.command(context_settings=CONTEXT)

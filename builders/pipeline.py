@@ -23,6 +23,9 @@ from govkg.builders.facts import ReportFacts
 from govkg.builders.recognise import find_divisions
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 @dataclass
 class BuildResult:
     source_name: str
@@ -31,17 +34,28 @@ class BuildResult:
     nquads: list[str]          # sorted lines
     facts: ReportFacts
     chars: int
+    derived_text: bool = False  # the text as read differs from the file (HTML, or not UTF-8)
+
+    @property
+    def text(self) -> str:
+        """The text that evidence offsets point into."""
+        return self.facts.text
 
 
 def build_bytes(data: bytes, source_name: str, nlp: Language | None = None) -> BuildResult:
     """Decode (encoding detection, HTML extraction) and build.  Raises `DecodeError` for non-text."""
     decoded = textmod.decode(data, source_name)
-    return build_text(decoded.text, source_name, decoded.encoding, nlp=nlp)
+    result = build_text(decoded.text, source_name, decoded.encoding, nlp=nlp)
+    result.derived_text = decoded.html or decoded.encoding not in ("utf-8", "ascii")
+    return result
 
 
 def build_text(text: str, source_name: str, encoding: str = "utf-8", nlp: Language | None = None) -> BuildResult:
     """Build one report's text.  `nlp` is a pipeline from `components.make_pipeline` (default settings if None)."""
     source_name = os.path.basename(source_name)
+    # A lone surrogate cannot be written as UTF-8; it becomes U+FFFD, one character for one, so that offsets
+    # still hold (decoded files never contain one; a caller's str might).
+    text = _LONE_SURROGATE.sub("\ufffd", text)
     sha = textmod.sha256(text)
     norm = textmod.normalise(text)
     titles = [(m.start(), m.end()) for m in re.finditer(r"《[^《》\n]*》", norm)]

@@ -97,12 +97,33 @@ class _TextExtractor(HTMLParser):
 
 
 def html_to_text(html: str) -> str:
+    """The main text of a page: trafilatura drops navigation, headers and footers; when it finds no main
+    text (a bare fragment), a block-aware stdlib extraction without scripts and navigation is used."""
+    main = None
+    try:
+        import trafilatura
+        main = trafilatura.extract(html, include_comments=False, include_tables=True, include_links=False,
+                                   include_images=False, deduplicate=False, favor_precision=True)
+    except Exception:  # noqa: BLE001 - a page the extractor cannot parse falls back to the plain extraction
+        main = None
+    if main and len(main.strip()) >= 20:
+        title = _html_title(html)
+        text = main if not title or title in main[:200] else title + "\n\n" + main
+        return text.strip() + "\n"
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()
     text = "".join(parser.parts)
     text = re.sub(r"[ \t\r\f\v]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _html_title(html: str) -> str:
+    m = re.search(r"<title[^>]*>(.*?)</title>", html, re.I | re.S)
+    if not m:
+        return ""
+    import html as htmllib
+    return re.sub(r"\s+", " ", htmllib.unescape(m.group(1))).strip()
 
 
 def sha256(text: str) -> str:

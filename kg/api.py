@@ -69,6 +69,16 @@ def discover(paths: Iterable[str | os.PathLike]) -> list[Path]:
     return out
 
 
+def save_text(folder: Path, sha: str, text: str) -> Path:
+    """Keep a report's text as read, named by its SHA-256 (the gov:sha256 of its Report)."""
+    from govkg.kg.store import atomic_write
+    path = folder / f"{sha}.txt"
+    if not path.exists():
+        data = text.encode("utf-8")
+        atomic_write(path, lambda f: f.write(data), 1)
+    return path
+
+
 def _typed(value: object, kind: str):
     if isinstance(value, (ox.NamedNode, ox.Literal)):
         return value
@@ -96,12 +106,14 @@ class KnowledgeGraph:
     # ------------------------------------------------------------ making one
     @classmethod
     def build(cls, paths: Iterable[str | os.PathLike] | None = None, *, store: str | os.PathLike | None = None,
-              max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False,
+              max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False, texts_dir: str | os.PathLike | None = None,
               progress: Callable[[Iterable[Path]], Iterator[Path]] | None = None) -> "KnowledgeGraph":
         """Build from report files (None: the bundled corpus).
 
         Empty, binary, undecodable, oversized and duplicate files are skipped with a reason
-        (``kg.report.skipped``); with ``strict=True`` the first of them raises instead.
+        (``kg.report.skipped``); with ``strict=True`` the first of them raises instead.  When a report's
+        text as read differs from its file (an HTML page, a GB18030 file), that text is saved in
+        `texts_dir` as ``<sha256>.txt`` so that every evidence offset can be checked against it.
         """
         files = bundled_corpus() if paths is None else discover(paths)
         gs = GraphStore(store) if store else GraphStore()
@@ -127,6 +139,8 @@ class KnowledgeGraph:
                 report.skipped.append(Skipped(str(path), msg))
                 continue
             seen[result.sha256] = path.name
+            if texts_dir is not None and result.derived_text:
+                save_text(Path(texts_dir), result.sha256, result.text)
             gs.replace_graph(result.graph, result.nquads)
             report.documents += 1
             report.chars += result.chars

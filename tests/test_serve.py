@@ -1,0 +1,73 @@
+"""`govkg serve`: local, read-only, time-limited."""
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from govkg.kg.serve import make_server
+
+
+@pytest.fixture(scope="module")
+def endpoint(kg):
+    server = make_server(kg.store, "127.0.0.1", 0, timeout=2.0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    server.shutdown()
+    server.server_close()
+
+
+def post(url, data: dict | str, ctype="application/x-www-form-urlencoded"):
+    body = urllib.parse.urlencode(data).encode() if isinstance(data, dict) else data.encode()
+    req = urllib.request.Request(url, body, {"Content-Type": ctype})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def test_binds_loopback_by_default(kg):
+    server = make_server(kg.store, port=0)
+    try:
+        assert server.server_address[0] == "127.0.0.1"
+    finally:
+        server.server_close()
+
+
+def test_answers_select_queries(endpoint):
+    status, body = post(endpoint, {"query": "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a gov:Report }"})
+    assert status == 200
+    assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "5"
+    with urllib.request.urlopen(endpoint + "?" + urllib.parse.urlencode({"query": "ASK { ?s a gov:Adoption }"})) as r:
+        assert json.loads(r.read())["boolean"] is True
+
+
+@pytest.mark.parametrize("data, ctype", [
+    ({"update": "DROP ALL"}, "application/x-www-form-urlencoded"),
+    ({"query": "DROP ALL"}, "application/x-www-form-urlencoded"),
+    ({"query": "PREFIX x: <http://x/> INSERT DATA { x:a x:b x:c }"}, "application/x-www-form-urlencoded"),
+    ("CLEAR DEFAULT", "application/sparql-update"),
+])
+def test_updates_are_refused(endpoint, kg, data, ctype):
+    before = len(kg.store)
+    status, body = post(endpoint, data, ctype)
+    assert status == 403 and "read-only" in body
+    assert len(kg.store) == before
+
+
+def test_a_runaway_query_hits_the_time_limit(endpoint):
+    status, body = post(endpoint, {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"})
+    assert status == 504 and "time limit" in body
+    status, _ = post(endpoint, {"query": "ASK { ?s ?p ?o }"})
+    assert status == 200
+
+
+def test_syntax_errors_are_400(endpoint):
+    status, body = post(endpoint, {"query": "SELECT WHERE {"})
+    assert status == 400 and "syntax" in body
