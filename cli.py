@@ -15,19 +15,31 @@ from govkg.kg.api import KnowledgeGraph, QueryParameterError
 from govkg.kg.store import GraphFileError, Rows
 
 DEFAULT_GRAPH = "govkg.ttl"
+DEFAULT_STORE = "govkg.store"
 EXIT_SKIPPED = 3   # `govkg build`: the graph was written, but some input files were skipped
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+def default_graph() -> str:
+    """The store `govkg build` left here if there is one, else its Turtle file."""
+    return DEFAULT_STORE if Path(DEFAULT_STORE).is_dir() else DEFAULT_GRAPH
+
+
 def graph_option(f):
-    return click.option("--graph", "graph", default=DEFAULT_GRAPH, show_default=True,
+    return click.option("--graph", "graph", default=default_graph, show_default="govkg.store if present, else govkg.ttl",
                         type=click.Path(dir_okay=True, path_type=Path),
                         help="Graph file (ttl, nt, nq, trig, jsonld) or store folder written by `govkg build`.")(f)
 
 
-def open_graph(path: Path) -> KnowledgeGraph:
+def endpoint_option(f):
+    return click.option("--endpoint", default=None, metavar="URL",
+                        help="Ask this SPARQL 1.1 endpoint instead of a local graph (Oxigraph server, Fuseki, "
+                             "QLever); it should serve the union of the report graphs as its default graph.")(f)
+
+
+def open_graph(path: Path, endpoint: str | None = None) -> KnowledgeGraph:
     try:
-        return KnowledgeGraph.open(path)
+        return KnowledgeGraph.open(endpoint or path)
     except GraphFileError as e:
         raise click.ClickException(str(e)) from None
 
@@ -60,7 +72,18 @@ def main() -> None:
 @click.option("--texts", "texts_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to keep the text of HTML and non-UTF-8 reports as read, by SHA-256 "
                    "[default: OUT with .texts instead of its extension].")
-def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir):
+@click.option("--store", "store", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Persistent Oxigraph store folder; building into it again is incremental "
+                   "[default: OUT with .store instead of its extension].")
+@click.option("--no-store", is_flag=True, help="Build in memory only (no store folder).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Build reports in this many processes.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: this machine; dask: a Dask cluster (see --scheduler).")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler address (tcp://host:8786); none: a local Dask cluster with --workers workers.")
+def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir, store, no_store, workers, engine,
+          scheduler):
     """Build the graph from report files or folders (none given: the bundled sample corpus).
 
     Prints a summary: documents, triples, entities per class, facts per kind and seconds. The same input
@@ -72,20 +95,23 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir)
         govkg build --out govkg.ttl --html govkg.html --show adopters --param practice=three-enforcement-systems
         govkg build reports/2020/ --out 2020.nt
     """
-    def progress(files):
-        with click.progressbar(files, label="building", file=sys.stderr, show_pos=True,
-                               item_show_func=lambda p: p.name if p else "") as bar:
+    def progress(payloads, total):
+        with click.progressbar(payloads, length=total, label="building", file=sys.stderr, show_pos=True,
+                               item_show_func=lambda p: p.source_name if p else "") as bar:
             yield from bar
     try:
         kg = KnowledgeGraph.build(list(paths) if paths else None, strict=strict, max_bytes=max_bytes,
-                                  texts_dir=texts_dir or out.with_suffix(".texts"), progress=progress)
-    except (ValueError, OSError) as e:
+                                  texts_dir=texts_dir or out.with_suffix(".texts"),
+                                  store=None if no_store else (store or out.with_suffix(".store")),
+                                  workers=workers, engine=engine, scheduler=scheduler, progress=progress)
+    except (ValueError, OSError, RuntimeError) as e:
         raise click.ClickException(str(e)) from None
     n = kg.export(out, fmt)
     summary = kg.summary
     click.echo(f"wrote {out} ({n} statements)")
-    click.echo(f"documents: {summary['documents']}   triples: {summary['triples']}   "
-               f"characters: {kg.report.chars}   seconds: {kg.report.seconds:.2f}")
+    r = kg.report
+    click.echo(f"documents: {summary['documents']} (built {r.built}, unchanged {r.unchanged}, removed {r.removed})"
+               f"   triples: {summary['triples']}   characters: {r.chars}   seconds: {r.seconds:.2f}")
     click.echo("entities: " + ", ".join(f"{k} {v}" for k, v in summary["entities"].items()))
     click.echo("facts:    " + ", ".join(f"{k} {v}" for k, v in sorted(kg.report.facts.items())))
     if html_out:
@@ -107,7 +133,8 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir)
               help="Bind a query parameter (repeatable). Values are bound as RDF terms, never pasted into the query.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--list", "list_", is_flag=True, help="List the named queries with one line each.")
-def query(name, graph, params, fmt, list_):
+@endpoint_option
+def query(name, graph, params, fmt, list_, endpoint):
     """Run a named query (see --list) or a .rq file against a graph.
 
     \b
@@ -125,7 +152,7 @@ def query(name, graph, params, fmt, list_):
         return
     if not name:
         raise click.UsageError("give a query name or a .rq file (see `govkg query --list`)")
-    _print_rows(_run_query(open_graph(graph), name, params), fmt)
+    _print_rows(_run_query(open_graph(graph, endpoint), name, params), fmt)
 
 
 def _run_query(kg: KnowledgeGraph, name: str, params: tuple[str, ...]) -> Rows:
@@ -141,7 +168,7 @@ def _run_query(kg: KnowledgeGraph, name: str, params: tuple[str, ...]) -> Rows:
         raise click.UsageError(str(e.args[0])) from None
     except QueryParameterError as e:
         raise click.BadParameter(str(e), param_hint="--param") from None
-    except (SyntaxError, RuntimeError) as e:
+    except (SyntaxError, RuntimeError, OSError) as e:
         raise click.ClickException(f"query failed: {e}") from None
     if not isinstance(result, Rows):
         return Rows(["answer"], [{"answer": result}])
@@ -189,7 +216,8 @@ def _print_rows(rows: Rows, fmt: str) -> None:
 @click.option("--practice", default=None, metavar="SLUG", help="Only this practice and its narrower practices.")
 @click.option("--division", default=None, metavar="CODE", help="Only this division (GB/T 2260 code or name).")
 @click.option("--out", default="govkg.html", show_default=True, type=click.Path(path_type=Path))
-def view(graph, practice, division, out):
+@endpoint_option
+def view(graph, practice, division, out, endpoint):
     """Write an interactive HTML view that works offline (no CDN), with evidence on click.
 
     \b
@@ -197,7 +225,7 @@ def view(graph, practice, division, out):
         govkg view --practice fengqiao-experience --out fengqiao.html
         govkg view --division 640500 --out zhongwei.html
     """
-    kg = open_graph(graph)
+    kg = open_graph(graph, endpoint)
     try:
         kg.view(out, practice=practice, division=division)
     except KeyError as e:
@@ -229,7 +257,8 @@ def export(graph, fmt, out):
               help="Write the cascades CSV: division_code, division, practice, adopt_year.")
 @click.option("--gexf", "gexf_out", type=click.Path(path_type=Path), default=None, help="Write the network as GEXF (Gephi).")
 @click.option("--graphml", "graphml_out", type=click.Path(path_type=Path), default=None, help="Write the network as GraphML.")
-def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out):
+@endpoint_option
+def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, endpoint):
     """Trace how a practice (and its narrower practices) spread: curated origin and milestones, adoption
     timeline, typed diffusion network with evidence, innovativeness scores, first adopters and reach.
 
@@ -238,7 +267,7 @@ def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out):
         govkg spread three-enforcement-systems
         govkg spread fengqiao-experience --html fengqiao.html --csv fengqiao.csv --gexf fengqiao.gexf
     """
-    kg = open_graph(graph)
+    kg = open_graph(graph, endpoint)
     try:
         t = kg.spread(practice)
     except KeyError as e:
@@ -250,6 +279,30 @@ def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out):
         if path:
             write(path)
             click.echo(f"wrote {path}")
+
+
+@main.command(context_settings=CONTEXT)
+@graph_option
+@click.option("--endpoint", required=True, metavar="URL", help="The server's SPARQL query URL.")
+@click.option("--gsp", default=None, metavar="URL",
+              help="Its Graph Store Protocol URL [default: guessed: …/query → …/store, …/sparql → …/data].")
+def load(graph, endpoint, gsp):
+    """Push a built graph to a SPARQL server, one named graph per report (Graph Store Protocol PUT).
+
+    Each report's graph replaces the graph of the same IRI on the server, so loading again after an
+    incremental build sends the same graphs and leaves the others as they were.
+
+    \b
+    Example:
+        oxigraph serve --location server-data --bind 127.0.0.1:7878 --union-default-graph &
+        govkg load --graph govkg.store --endpoint http://127.0.0.1:7878/query
+        govkg query adopters --endpoint http://127.0.0.1:7878/query --param practice=fang-guan-fu
+    """
+    try:
+        n = open_graph(graph).load(endpoint, gsp)
+    except (RuntimeError, ValueError) as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"loaded {n} graphs into {gsp or endpoint}")
 
 
 @main.command(context_settings=CONTEXT)

@@ -45,8 +45,12 @@ class HitComponent:
         self.find = find
 
     def __call__(self, doc: Doc) -> Doc:
+        # Doc.text walks every token; with one token per character it is worth computing once per doc.
+        text = doc.user_data.get("text")
+        if text is None:
+            text = doc.user_data["text"] = doc.text
         spans = []
-        for h in self.find(doc.text):
+        for h in self.find(text):
             span = doc.char_span(h.start, h.end, label=h.label, kb_id=h.key, alignment_mode="expand")
             if span is not None:
                 span._.data = h.data
@@ -73,6 +77,16 @@ if "govkg_practices" not in Language.factories:
         """Practice mentions from the SKOS vocabulary; `exclude` drops surface forms (leave-one-out runs)."""
         automaton = recognise.practice_automaton(frozenset(exclude))
         return HitComponent(group, partial(recognise.find_practices, automaton=automaton))
+
+
+def annotate(nlp: Language, text: str) -> Doc:
+    """Run the pipeline on one sentence, handing the components its text (Doc.text would rebuild it
+    from one token per character)."""
+    doc = nlp.make_doc(text)
+    doc.user_data["text"] = text
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    return doc
 
 
 def make_pipeline(components: tuple[str, ...] = DEFAULT_PIPELINE,

@@ -41,19 +41,15 @@ def iri(value: str) -> str:
     return f"<{value}>"
 
 
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+# N-Triples string escapes: the ECHAR forms where they exist, \uXXXX for other control characters.
+_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t",
+            ord("\b"): "\\b", ord("\f"): "\\f"}
+_ESCAPES.update({c: f"\\u{c:04X}" for c in list(range(0x20)) + [0x7F, 0xFFFE, 0xFFFF] if c not in _ESCAPES})
+_ESCAPES.update({c: "\\uFFFD" for c in range(0xD800, 0xE000)})   # lone surrogates cannot be written
 
 
 def _escape(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F or 0xD800 <= ord(ch) <= 0xDFFF or ch in "\ufffe\uffff":
-            out.append(f"\\u{ord(ch):04X}" if 0xD800 > ord(ch) or ord(ch) > 0xDFFF else "\\uFFFD")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_ESCAPES)
 
 
 def lit(value: str, lang: str | None = None, datatype: str | None = None) -> str:

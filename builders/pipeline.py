@@ -68,9 +68,29 @@ def build_text(text: str, source_name: str, encoding: str = "utf-8", nlp: Langua
     nlp = nlp or components.make_pipeline()
     sents = textmod.sentences(norm)
     keep = [s for s in sents if s.zone != "furniture"]
-    for sent, doc in zip(keep, nlp.pipe(norm[s.start:s.end] for s in keep)):
+    for sent in keep:
+        doc = components.annotate(nlp, norm[sent.start:sent.end])
         spans = {group: [(sp.start_char, sp.end_char, sp.kb_id_, sp._.data) for sp in doc.spans[group]]
                  for group in doc.spans}
-        extractor.sentence(Annotated(sent, doc.text, spans))
+        extractor.sentence(Annotated(sent, doc.user_data["text"], spans))
     facts = extractor.facts
     return BuildResult(source_name, sha, graph_iri(sha), emit(facts), facts, len(text))
+
+
+@dataclass(frozen=True)
+class GraphPayload:
+    """What the store needs from one report; small enough to send between processes or machines."""
+    source_name: str
+    sha256: str
+    graph: str
+    nquads: tuple[str, ...]
+    counts: tuple[tuple[str, int], ...]
+    chars: int
+    text: str | None           # kept only when the text as read differs from the file (HTML, not UTF-8)
+
+
+def build_payload(text: str, source_name: str, encoding: str = "utf-8", derived: bool = False) -> GraphPayload:
+    """`build_text` reduced to its output: the entry point for worker processes and Dask workers."""
+    r = build_text(text, source_name, encoding)
+    return GraphPayload(r.source_name, r.sha256, r.graph, tuple(r.nquads), tuple(sorted(r.facts.counts().items())),
+                        r.chars, r.text if derived else None)

@@ -260,18 +260,15 @@ _STOP = "的了在对将把被为与及等是由向从按经共已并到于,。;
 
 
 @lru_cache(maxsize=1)
-def _agency_patterns() -> tuple[re.Pattern, re.Pattern, ahocorasick.Automaton]:
-    gaz = gazetteer.load()
-    names = sorted({n for n in list(gaz.by_name) + list(gaz.by_short)
-                    if n not in gazetteer.NAME_STOPLIST and len(n) >= 2 and n != "中央"}, key=len, reverse=True)
-    suffix = "|".join(sorted(lexicon.AGENCY_SUFFIX, key=len, reverse=True))
+def _agency_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, ahocorasick.Automaton]:
+    suffix = "|".join("(?<=" + re.escape(x) + ")" for x in lexicon.AGENCY_SUFFIX)
     body = "[^" + re.escape(_STOP) + "]"
-    prefixed = re.compile(
-        r"(?P<prefix>中央|" + "|".join(map(re.escape, names)) + r"|自治区|(?<![全本各城都超门集该此我们的跨])[市县区旗省州盟])"
-        r"(?P<body>" + body + r"{0,18})(?:" + "|".join("(?<=" + re.escape(x) + ")" for x in lexicon.AGENCY_SUFFIX) + r")")
+    # Division names are found by the Aho-Corasick matcher; level words and 中央 by this pattern.
+    level_prefix = re.compile(r"中央|自治区|(?<![全本各城都超门集该此我们的跨])[市县区旗省州盟]")
+    body_suffix = re.compile(r"(?P<body>" + body + r"{0,18})(?:" + suffix + r")")
     dept = re.compile(r"(?P<body>" + "|".join(map(re.escape, lexicon.DEPARTMENTS)) + r")(?P<suffix>局|委员会|委|厅|办公室|中心)")
     standalone = _automaton({n: n for n in lexicon.STANDALONE_AGENCIES})
-    return prefixed, dept, standalone
+    return level_prefix, body_suffix, dept, standalone
 
 
 def _split_conjunction(h: Hit) -> list[Hit]:
@@ -294,12 +291,24 @@ _LEAD_VERB = re.compile(r"^(先后|充分|积极|不断|进一步|切实|认真|
 _NOT_AGENCY = re.compile(r"(会议|工作$|^[委办局厅室]|制度|机制|考核|体系|平台|^中心$)")
 
 
+def _prefixes(text: str) -> list[tuple[int, int]]:
+    """Where an agency name may start: a division name (中卫市, 中卫), 中央, 自治区 or a level word (市, 县 …)."""
+    level_prefix = _agency_patterns()[0]
+    spans = [(s, e) for s, e, _ in _longest(_division_automaton(), text)]
+    spans += [(m.start(), m.end()) for m in level_prefix.finditer(text)]
+    return sorted(set(spans))
+
+
 def find_agencies(text: str) -> list[Hit]:
-    prefixed, dept, standalone = _agency_patterns()
+    _, body_suffix, dept, standalone = _agency_patterns()
     hits: list[Hit] = []
-    for m in prefixed.finditer(text):
-        name = m.group(0)
-        rest = name[len(m.group("prefix")):]
+    for ps, pe in _prefixes(text):
+        m = body_suffix.match(text, pe)
+        if not m:
+            continue
+        prefix = text[ps:pe]
+        name = text[ps:m.end()]
+        rest = name[len(prefix):]
         nxt = text[m.end():m.end() + 1]
         # Short suffixes only close short names: 市委, 市政府, 市人大, 市委依法治市办 — not 法治政府, 管理办(法).
         if name.endswith(("政府", "人大")) and rest not in ("政府", "人民政府", "人大", "人大常委会"):
@@ -308,11 +317,11 @@ def find_agencies(text: str) -> list[Hit]:
             continue
         if name.endswith("委") and (len(rest) > 6 or nxt in "员托"):
             continue
-        if _NOT_AGENCY.search(name[len(m.group("prefix")):] or "x") and not name.endswith(("委员会", "办公室")):
+        if _NOT_AGENCY.search(rest or "x") and not name.endswith(("委员会", "办公室")):
             continue
-        if len(name) < 2 or name in ("市区", "县区", "区县", "市县", "省市"):
+        if len(name) < 2 or not rest or name in ("市区", "县区", "区县", "市县", "省市"):
             continue
-        hits.append(Hit(m.start(), m.end(), "AGENCY", name, (m.group("prefix"),)))
+        hits.append(Hit(ps, m.end(), "AGENCY", name, (prefix,)))
     for m in dept.finditer(text):
         hits.append(Hit(m.start(), m.end(), "AGENCY", m.group(0), ("",)))
     for s, e, key in _longest(standalone, text):

@@ -21,9 +21,11 @@ from typing import Callable, Iterable, Iterator
 import pyoxigraph as ox
 
 from govkg import queries
-from govkg.builders.pipeline import BuildResult, build_bytes
-from govkg.builders.text import DecodeError
-from govkg.kg.store import GraphStore, Rows
+from govkg.builders.emit import graph_iri
+from govkg.builders.text import DecodeError, decode
+from govkg.builders.text import sha256 as text_sha256
+from govkg.kg.engines import run_builders
+from govkg.kg.store import ONTOLOGY_GRAPH, GraphStore, Rows
 
 REPORT_SUFFIXES = (".txt", ".html", ".htm", ".xhtml", ".md")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -42,7 +44,10 @@ class Skipped:
 
 @dataclass
 class BuildReport:
-    documents: int = 0
+    documents: int = 0          # reports in the graph after the build
+    built: int = 0              # … of which built now
+    unchanged: int = 0          # … of which already in the store with the same content
+    removed: int = 0            # graphs of reports no longer among the inputs
     chars: int = 0
     seconds: float = 0.0
     skipped: list[Skipped] = field(default_factory=list)
@@ -106,9 +111,16 @@ class KnowledgeGraph:
     # ------------------------------------------------------------ making one
     @classmethod
     def build(cls, paths: Iterable[str | os.PathLike] | None = None, *, store: str | os.PathLike | None = None,
+              workers: int = 1, engine: str = "local", scheduler: str | None = None,
               max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False, texts_dir: str | os.PathLike | None = None,
-              progress: Callable[[Iterable[Path]], Iterator[Path]] | None = None) -> "KnowledgeGraph":
+              progress: Callable[[Iterator, int], Iterator] | None = None) -> "KnowledgeGraph":
         """Build from report files (None: the bundled corpus).
+
+        `store`: a folder for a persistent Oxigraph store (default: in memory).  Building into an existing
+        store is incremental: each report is one named graph keyed by the SHA-256 of its text, so unchanged
+        reports are skipped, a changed report replaces exactly its own graph and a report no longer among
+        the inputs has its graph removed.  `workers` > 1 builds in that many processes; ``engine="dask"``
+        sends reports to a Dask cluster (`scheduler` address, or a local cluster when None).
 
         Empty, binary, undecodable, oversized and duplicate files are skipped with a reason
         (``kg.report.skipped``); with ``strict=True`` the first of them raises instead.  When a report's
@@ -118,41 +130,76 @@ class KnowledgeGraph:
         files = bundled_corpus() if paths is None else discover(paths)
         gs = GraphStore(store) if store else GraphStore()
         gs.add_ontology_data()
+        existing = {g for g in gs.graphs() if g != ONTOLOGY_GRAPH}
         report = BuildReport()
         started = time.perf_counter()
+        current: set[str] = set()
         seen: dict[str, str] = {}
-        for path in (progress(files) if progress else files):
-            try:
-                size = path.stat().st_size
-                if size > max_bytes:
-                    raise DecodeError(f"{path.name}: larger than {max_bytes} bytes ({size})")
-                result: BuildResult = build_bytes(path.read_bytes(), path.name)
-            except (DecodeError, OSError) as e:
-                if strict:
-                    raise
-                report.skipped.append(Skipped(str(path), str(e)))
-                continue
-            if result.sha256 in seen:
-                msg = f"{path.name}: same content as {seen[result.sha256]}"
-                if strict:
-                    raise DecodeError(msg)
-                report.skipped.append(Skipped(str(path), msg))
-                continue
-            seen[result.sha256] = path.name
-            if texts_dir is not None and result.derived_text:
-                save_text(Path(texts_dir), result.sha256, result.text)
-            gs.replace_graph(result.graph, result.nquads)
-            report.documents += 1
-            report.chars += result.chars
-            report.facts.update(result.facts.counts())
+
+        def todo() -> Iterator[tuple[str, str, str, bool]]:
+            for path in files:
+                try:
+                    size = path.stat().st_size
+                    if size > max_bytes:
+                        raise DecodeError(f"{path.name}: larger than {max_bytes} bytes ({size})")
+                    decoded = decode(path.read_bytes(), path.name)
+                except (DecodeError, OSError) as e:
+                    if strict:
+                        raise
+                    report.skipped.append(Skipped(str(path), str(e)))
+                    continue
+                sha = text_sha256(decoded.text)
+                if sha in seen:
+                    msg = f"{path.name}: same content as {seen[sha]}"
+                    if strict:
+                        raise DecodeError(msg)
+                    report.skipped.append(Skipped(str(path), msg))
+                    continue
+                seen[sha] = path.name
+                graph = graph_iri(sha)
+                current.add(graph)
+                report.documents += 1
+                report.chars += len(decoded.text)
+                if graph in existing:
+                    report.unchanged += 1
+                    continue
+                yield decoded.text, path.name, decoded.encoding, decoded.html or decoded.encoding not in (
+                    "utf-8", "ascii")
+
+        payloads = run_builders(todo(), workers=workers, engine=engine, scheduler=scheduler)
+        if progress:
+            payloads = progress(payloads, len(files))
+        for p in payloads:
+            gs.replace_graph(p.graph, p.nquads)   # one transaction per report
+            if texts_dir is not None and p.text is not None:
+                save_text(Path(texts_dir), p.sha256, p.text)
+            report.built += 1
+            report.facts.update(dict(p.counts))
+        for graph in sorted(existing - current):
+            gs.remove_graph(graph)
+            report.removed += 1
         gs.flush()
         report.seconds = time.perf_counter() - started
         return cls(gs, report)
 
     @classmethod
-    def open(cls, path: str | os.PathLike) -> "KnowledgeGraph":
-        """Open a graph file (Turtle, N-Triples, N-Quads, TriG, JSON-LD) or a store folder."""
-        return cls(GraphStore.open(path))
+    def open(cls, path_or_endpoint: str | os.PathLike) -> "KnowledgeGraph":
+        """Open a graph file (Turtle, N-Triples, N-Quads, TriG, JSON-LD), a store folder, or a SPARQL endpoint
+        URL (http://…): queries, spread traces and views then run against the endpoint."""
+        if str(path_or_endpoint).startswith(("http://", "https://")):
+            from govkg.kg.remote import RemoteStore
+            return cls(RemoteStore(str(path_or_endpoint)))  # type: ignore[arg-type]
+        return cls(GraphStore.open(path_or_endpoint))
+
+    def load(self, endpoint: str, gsp_url: str | None = None) -> int:
+        """Push every named graph (one per report, plus the vocabulary) to a SPARQL server through the
+        Graph Store Protocol; each PUT replaces that graph only.  Returns the number of graphs sent."""
+        from govkg.kg.remote import graph_store_url, push_graphs
+        if not self.store.graphs():
+            raise ValueError("this graph has no named graphs (a Turtle file is one merged graph): load the "
+                             "store folder that `govkg build` wrote, e.g. --graph govkg.store")
+        graphs = ((g, self.store.graph_ntriples(g)) for g in self.store.graphs())
+        return push_graphs(graphs, gsp_url or graph_store_url(endpoint))
 
     # ------------------------------------------------------------ asking it
     def query(self, name_or_text: str, **params: object) -> Rows:

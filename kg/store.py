@@ -7,6 +7,8 @@ renamed into place), so an interrupted write never leaves a half-written graph b
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +121,12 @@ class GraphStore:
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs())
 
+    def graph_ntriples(self, graph: str) -> bytes:
+        """One named graph as N-Triples, sorted (for pushing through the Graph Store Protocol)."""
+        lines = sorted({f"{q.subject} {q.predicate} {q.object} .\n"
+                        for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))})
+        return "".join(lines).encode("utf-8")
+
     def flush(self) -> None:
         if self.path:
             self.store.flush()
@@ -152,18 +160,45 @@ class GraphStore:
 
     # ------------------------------------------------------------ writing
     def write(self, path: str | os.PathLike, fmt: str | None = None) -> int:
-        """Write the union graph (or the dataset, for nq/trig) atomically; returns the number of statements."""
+        """Write the union graph (or the dataset, for nq/trig) atomically; returns the number of statements.
+
+        Statements are written sorted and without duplicates, so the same graph always gives the same
+        bytes.  The sort is the system's external `sort` over N-Triples lines: it streams through
+        temporary files, so exporting tens of millions of triples needs no more memory than a few.
+        """
         rdf_format = format_of(path, fmt)
-        if rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-            quads = sorted(self.store.quads_for_pattern(None, None, None, None), key=str)
-            return atomic_write(path, lambda f: ox.serialize(quads, f, rdf_format, prefixes=_prefixes(rdf_format)),
-                                len(quads))
-        triples = self.triples()
-        if rdf_format == ox.RdfFormat.N_TRIPLES:
-            return atomic_write(path, lambda f: f.write("".join(f"{t} .\n" for t in triples).encode("utf-8")),
-                                len(triples))
-        return atomic_write(path, lambda f: ox.serialize(triples, f, rdf_format, prefixes=_prefixes(rdf_format)),
-                            len(triples))
+        dataset = rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+        with tempfile.TemporaryDirectory(prefix="govkg-export-") as tmp:
+            raw, ordered = Path(tmp) / "raw.nt", Path(tmp) / "sorted.nt"
+            with raw.open("w", encoding="utf-8") as f:
+                for q in self.store.quads_for_pattern(None, None, None, None):
+                    g = "" if not dataset or isinstance(q.graph_name, ox.DefaultGraph) else f" {q.graph_name}"
+                    f.write(f"{q.subject} {q.predicate} {q.object}{g} .\n")
+            _sort_unique(raw, ordered, Path(tmp))
+            count = _count_lines(ordered)
+            if rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+                return atomic_write(path, lambda f: _copy(ordered, f), count)
+            source = ox.RdfFormat.N_QUADS if dataset else ox.RdfFormat.N_TRIPLES
+
+            def serialize(f):
+                with ordered.open("rb") as src:
+                    ox.serialize(ox.parse(src, format=source), f, rdf_format, prefixes=_prefixes(rdf_format))
+            return atomic_write(path, serialize, count)
+
+
+def _sort_unique(src: Path, dst: Path, tmp: Path) -> None:
+    env = dict(os.environ, LC_ALL="C")   # byte order = code point order for UTF-8: stable everywhere
+    subprocess.run(["sort", "-u", "-S", "25%", "-T", str(tmp), "-o", str(dst), str(src)], env=env, check=True)
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+
+
+def _copy(src: Path, f) -> None:
+    with src.open("rb") as s:
+        shutil.copyfileobj(s, f, 1 << 20)
 
 
 # Turtle prefixes for readable output: one per kind of instance whose local names have no slash.

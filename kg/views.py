@@ -163,10 +163,15 @@ def collect(kg: "KnowledgeGraph", practice: str | None = None, division: str | N
         if r["d"] in nodes and r["parent"] in nodes:
             edges[("partOf", r["d"], r["parent"])] = {"from": r["d"], "to": r["parent"], "kind": "partOf",
                                                       "title": "part of", **EDGE_STYLES["partOf"]}
-    for n in limit_nodes(list(nodes.values())):
+    node_list, edge_list = list(nodes.values()), list(edges.values())
+    if len(node_list) > MAX_NODES:
+        node_list, edge_list = aggregate_by_province(node_list, edge_list)
+        data.subtitle = (data.subtitle + " · " if data.subtitle else "") + \
+            f"{len(nodes)} nodes aggregated per province (filter with --practice or --division for detail)"
+    for n in node_list:
         net.add_node(n.pop("id"), **n)
     kept = set(net.get_nodes())
-    for e in edges.values():
+    for e in edge_list:
         if e["from"] in kept and e["to"] in kept:
             net.add_edge(e.pop("from"), e.pop("to"), **e)
     data.nodes, data.edges = net.get_network_data()[:2]
@@ -242,13 +247,53 @@ def write_spread_view(t, out: Path) -> Path:
     return out
 
 
-def limit_nodes(nodes: list[dict]) -> list[dict]:
-    """Past MAX_NODES, keep the divisions with the earliest adoptions and the practices they link to."""
-    if len(nodes) <= MAX_NODES:
-        return nodes
-    divisions = sorted((n for n in nodes if n["kind"] == "division"), key=lambda n: (n["year"] or 9999, n["id"]))
-    practices = [n for n in nodes if n["kind"] == "practice"]
-    return divisions[:MAX_NODES - len(practices)] + practices
+def aggregate_by_province(nodes: list[dict], edges: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Past MAX_NODES a page stops being usable: divisions merge into one node per province (placed at their
+    mean position, coloured by the earliest first adoption), edges into one per province and practice
+    with a count."""
+    from govkg.builders import gazetteer
+    gaz = gazetteer.load()
+    province_of: dict[str, str] = {}
+    groups: dict[str, list[dict]] = {}
+    for n in nodes:
+        if n.get("kind") != "division":
+            continue
+        code = (n.get("info") or {}).get("code") or ""
+        prov = code[:2] + "0000" if len(code) == 6 else "other"
+        province_of[n["id"]] = "province:" + prov
+        groups.setdefault(prov, []).append(n)
+    years = [n["year"] for n in nodes if n.get("kind") == "division" and n.get("year")]
+    span = (min(years), max(years)) if years else None
+    merged = []
+    for prov, members in sorted(groups.items()):
+        name = gaz[prov].name if prov in gaz else "其他 other"
+        first = min((m["year"] for m in members if m.get("year")), default=None)
+        merged.append({"id": "province:" + prov, "label": f"{name} ({len(members)})", "kind": "division",
+                       "shape": "dot", "size": 10 + min(40, len(members) // 5), "year": first,
+                       "color": _year_colour(first, span),
+                       "x": round(sum(m["x"] for m in members) / len(members), 1),
+                       "y": round(sum(m["y"] for m in members) / len(members), 1),
+                       "title": f"{name}: {len(members)} divisions",
+                       "info": {"type": "省份汇总 Province aggregate", "name": name, "code": prov, "first": first}})
+    others = [n for n in nodes if n.get("kind") != "division"]
+    counted: dict[tuple[str, str], dict] = {}
+    for e in edges:
+        a, b = province_of.get(e["from"], e["from"]), province_of.get(e["to"], e["to"])
+        if a == b:
+            continue
+        key = (a, b)
+        if key not in counted:
+            counted[key] = {"from": a, "to": b, "count": 0, "year": e.get("year"), "kind": e.get("kind"),
+                            "color": e.get("color", "#999999"), "arrows": e.get("arrows", "to")}
+        c = counted[key]
+        c["count"] += 1
+        if e.get("year") and (c["year"] is None or e["year"] < c["year"]):
+            c["year"] = e["year"]
+    for c in counted.values():
+        c["label"] = str(c["count"])
+        c["title"] = f"{c['count']} adoptions"
+        c["value"] = c.pop("count")
+    return merged + others, list(counted.values())
 
 
 def adoption_curve(first_year: dict[str, int]) -> list[tuple[int, int]]:

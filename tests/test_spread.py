@@ -114,3 +114,20 @@ def test_view_stays_usable_at_2000_nodes(tmp_path):
     page = tmp_path / "big.html"
     page.write_text(views.render(data), encoding="utf-8")
     assert drawn(page) == 2000
+
+
+def test_views_past_2000_nodes_aggregate_per_province(tmp_path):
+    from govkg.builders import gazetteer
+    counties = [d for d in gazetteer.load().by_code.values() if d.level == "county" and d.longitude][:2500]
+    nodes = [{"id": f"d{d.code}", "label": d.name, "kind": "division", "x": d.longitude * 90, "y": -d.latitude * 90,
+              "year": 2015 + i % 8, "info": {"code": d.code}} for i, d in enumerate(counties)]
+    nodes.append({"id": "p", "label": "枫桥经验", "kind": "practice", "x": 0, "y": 0})
+    edges = [{"from": n["id"], "to": "p", "year": n["year"]} for n in nodes[:-1]]
+    merged, merged_edges = views.aggregate_by_province(nodes, edges)
+    assert len(merged) < 40
+    assert sum(e["value"] for e in merged_edges) == 2500
+    data = views.ViewData("big")
+    data.nodes, data.edges = merged, merged_edges
+    page = tmp_path / "agg.html"
+    page.write_text(views.render(data), encoding="utf-8")
+    assert drawn(page) == len(merged)

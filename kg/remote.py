@@ -1,0 +1,107 @@
+"""A SPARQL 1.1 endpoint as a graph store (Oxigraph server, Apache Jena Fuseki, QLever …), and pushing a
+built graph to one through the SPARQL 1.1 Graph Store Protocol, one named graph per report.
+
+Parameters cannot be bound on the wire (the SPARQL protocol has no bindings), so they travel as a trailing
+VALUES clause whose terms are serialised by pyoxigraph as RDF terms (escaped by the RDF library), never
+spliced into the query text as strings.  Query engines join a trailing VALUES with the query pattern,
+which has the meaning of a binding.
+"""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Iterator
+
+import pyoxigraph as ox
+
+from govkg.kg.store import Rows, _term, to_python
+from govkg.namespace import PREFIXES
+
+RESULTS_JSON = "application/sparql-results+json"
+PROLOGUE = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+
+
+class EndpointError(RuntimeError):
+    """The endpoint could not be reached or refused the request."""
+
+
+def _values_clause(bindings: dict[str, object]) -> str:
+    names = sorted(bindings)
+    terms = [str(_term(bindings[n])) for n in names]
+    return "\nVALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(terms) + ") }\n"
+
+
+def _from_json(value: dict | None):
+    if value is None:
+        return None
+    kind = value["type"]
+    if kind == "uri":
+        return ox.NamedNode(value["value"])
+    if kind == "bnode":
+        return ox.BlankNode(value["value"])
+    if "xml:lang" in value:
+        return ox.Literal(value["value"], language=value["xml:lang"])
+    if "datatype" in value:
+        return ox.Literal(value["value"], datatype=ox.NamedNode(value["datatype"]))
+    return ox.Literal(value["value"])
+
+
+class RemoteStore:
+    """The query side of `GraphStore`, answered by a SPARQL endpoint over HTTP."""
+
+    def __init__(self, endpoint: str, timeout: float = 120.0):
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.path = None
+
+    def _post(self, url: str, data: bytes, ctype: str, accept: str, method: str = "POST") -> bytes:
+        req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": ctype, "Accept": accept})
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as r:
+                return r.read()
+        except urllib.error.HTTPError as e:
+            raise EndpointError(f"{url}: HTTP {e.code}: {e.read().decode('utf-8', 'replace')[:500]}") from None
+        except (urllib.error.URLError, OSError) as e:
+            raise EndpointError(f"{url}: cannot reach the endpoint ({e})") from None
+
+    def query(self, sparql: str, bindings: dict[str, object] | None = None) -> Rows | bool:
+        text = PROLOGUE + sparql + (_values_clause(bindings) if bindings else "")
+        body = self._post(self.endpoint, urllib.parse.urlencode({"query": text}).encode("utf-8"),
+                          "application/x-www-form-urlencoded", RESULTS_JSON)
+        data = json.loads(body)
+        if "boolean" in data:
+            return bool(data["boolean"])
+        names = data["head"].get("vars", [])
+        rows = [{n: to_python(_from_json(b.get(n))) for n in names} for b in data["results"]["bindings"]]
+        return Rows(names, rows)
+
+    def __len__(self) -> int:
+        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
+        return int(rows.rows[0]["n"])  # type: ignore[union-attr]
+
+    def triples(self) -> list[ox.Triple]:
+        body = self._post(self.endpoint, urllib.parse.urlencode(
+            {"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"}).encode(), "application/x-www-form-urlencoded",
+            "application/n-triples")
+        return sorted(set(ox.parse(body, format=ox.RdfFormat.N_TRIPLES)), key=str)
+
+
+def graph_store_url(endpoint: str) -> str:
+    """The Graph Store Protocol URL next to a query endpoint (Oxigraph: /query → /store, Fuseki: /sparql → /data)."""
+    for tail, gsp in (("/query", "/store"), ("/sparql", "/data")):
+        if endpoint.rstrip("/").endswith(tail):
+            return endpoint.rstrip("/")[: -len(tail)] + gsp
+    return endpoint.rstrip("/") + "/store"
+
+
+def push_graphs(graphs: Iterator[tuple[str, bytes]], gsp_url: str, timeout: float = 300.0) -> int:
+    """PUT each (graph IRI, N-Triples) to the Graph Store Protocol endpoint, replacing that graph; returns count."""
+    n = 0
+    remote = RemoteStore(gsp_url, timeout)
+    for iri, data in graphs:
+        url = gsp_url + ("&" if "?" in gsp_url else "?") + urllib.parse.urlencode({"graph": iri})
+        remote._post(url, data, "application/n-triples", "*/*", method="PUT")
+        n += 1
+    return n

@@ -1,0 +1,133 @@
+"""Incremental builds into a persistent store, parallel engines, and a real SPARQL server."""
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+from click.testing import CliRunner
+
+from govkg import KnowledgeGraph
+from govkg.builders.text import sha256
+from govkg.cli import main
+from govkg.kg.api import bundled_corpus
+
+
+@pytest.fixture()
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for p in bundled_corpus():
+        shutil.copy(p, folder / p.name)
+    return folder
+
+
+def graphs(kg):
+    return {g for g in kg.store.graphs() if not g.endswith("/ontology")}
+
+
+def test_rebuild_is_incremental(corpus, tmp_path):
+    store = tmp_path / "g.store"
+    first = KnowledgeGraph.build([corpus], store=store)
+    assert (first.report.built, first.report.unchanged) == (5, 0)
+    before = graphs(first)
+    first.store.store.flush()
+    del first
+    again = KnowledgeGraph.build([corpus], store=store)
+    assert (again.report.built, again.report.unchanged, again.report.removed) == (0, 5, 0)
+    assert graphs(again) == before
+
+
+def test_changed_report_replaces_exactly_its_graph_and_removed_report_goes(corpus, tmp_path):
+    store = tmp_path / "g.store"
+    kg = KnowledgeGraph.build([corpus], store=store)
+    old = {g: set(map(str, kg.store.store.quads_for_pattern(None, None, None, __import__("pyoxigraph").NamedNode(g))))
+           for g in graphs(kg)}
+    del kg
+    target = corpus / "002_ec20e51193bd3e3a.txt"
+    old_sha = sha256(target.read_text(encoding="utf-8"))
+    changed = target.read_text(encoding="utf-8").replace("赤峰市被评为全国“七五”普法中期先进城市", "赤峰市被评为全国先进城市")
+    target.write_text(changed, encoding="utf-8")
+    (corpus / "004_cf16352dc10b8b11.txt").unlink()
+    kg = KnowledgeGraph.build([corpus], store=store)
+    assert (kg.report.built, kg.report.unchanged, kg.report.removed) == (1, 3, 2)
+    now = graphs(kg)
+    assert not any(g.endswith(old_sha[:16]) for g in now)
+    assert any(g.endswith(sha256(changed)[:16]) for g in now)
+    for g, quads in old.items():
+        if g in now:   # untouched reports keep exactly their triples
+            assert set(map(str, kg.store.store.quads_for_pattern(None, None, None,
+                                                                 __import__("pyoxigraph").NamedNode(g)))) == quads
+    names = {r["n"] for r in kg.store.query("SELECT ?n WHERE { ?r gov:sourceName ?n }").rows}
+    assert "004_cf16352dc10b8b11.txt" not in names and len(names) == 4
+
+
+def test_workers_and_dask_give_the_same_graph(corpus, tmp_path):
+    outs = []
+    for i, kwargs in enumerate([{}, {"workers": 2}, {"engine": "dask", "workers": 2}]):
+        out = tmp_path / f"g{i}.ttl"
+        KnowledgeGraph.build([corpus], **kwargs).export(out)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] == outs[2]
+
+
+def test_cli_build_writes_a_store_and_reuses_it(corpus, tmp_path):
+    out = tmp_path / "g.ttl"
+    r1 = CliRunner().invoke(main, ["build", str(corpus), "--out", str(out), "--workers", "2"])
+    assert r1.exit_code == 0, r1.output
+    assert (tmp_path / "g.store").is_dir() and "built 5" in r1.output
+    r2 = CliRunner().invoke(main, ["build", str(corpus), "--out", str(out)])
+    assert "built 0, unchanged 5" in r2.output
+    q = CliRunner().invoke(main, ["query", "reports", "--graph", str(tmp_path / "g.store"), "--format", "csv"])
+    assert q.exit_code == 0 and q.output.count("\n") == 6
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def oxigraph_server(tmp_path):
+    exe = shutil.which("oxigraph")
+    assert exe, "the endpoint tests need the `oxigraph` server (pip install oxigraph; in the test extras)"
+    port = free_port()
+    proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path / "server"), "--bind", f"127.0.0.1:{port}",
+                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        subprocess.run(["kill", str(proc.pid)], check=False)
+        proc.wait(10)
+
+
+def test_load_and_query_a_real_oxigraph_server(oxigraph_server, tmp_path):
+    store = tmp_path / "g.store"
+    KnowledgeGraph.build(store=store)
+    endpoint = oxigraph_server + "/query"
+    loaded = CliRunner().invoke(main, ["load", "--graph", str(store), "--endpoint", endpoint])
+    assert loaded.exit_code == 0 and "loaded 6 graphs" in loaded.output, loaded.output
+    remote = KnowledgeGraph.open(endpoint)
+    rows = remote.query("adopters", practice="three-enforcement-systems")
+    assert (rows[0]["division"], rows[0]["year"]) == ("中卫市", 2017)
+    assert remote.query("adopters", practice='"} ; DROP ALL ; SELECT * {').rows == []
+    assert remote.spread("fengqiao-experience").adopters[0].name == "兰州市"
+    result = CliRunner().invoke(main, ["spread", "three-enforcement-systems", "--endpoint", endpoint])
+    assert result.exit_code == 0 and "中卫市" in result.output
+    page = tmp_path / "v.html"
+    assert CliRunner().invoke(main, ["view", "--endpoint", endpoint, "--out", str(page)]).exit_code == 0
+    assert "中卫市" in page.read_text(encoding="utf-8")
+    # loading again replaces graphs instead of duplicating them
+    CliRunner().invoke(main, ["load", "--graph", str(store), "--endpoint", endpoint])
+    assert len(remote.store) == len(KnowledgeGraph.open(store).store)
