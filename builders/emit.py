@@ -111,13 +111,24 @@ def _short_hash(*parts: object) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:10]
 
 
+ENTITIES_GRAPH = ID_IRI + "graph/entities"
+
+
 class _Writer:
+    """Collects N-Quads lines.  What a report says goes to its own graph; descriptions of shared entities
+    (divisions, agencies, regulations, candidate practices: labels, codes, kinds) go to one shared graph, so
+    that many reports naming 宁夏回族自治区 do not store, and join over, many copies of it."""
+
     def __init__(self, graph: str):
         self.g = f"<{graph}>"
+        self.shared = f"<{ENTITIES_GRAPH}>"
         self.lines: set[str] = set()
 
     def add(self, s: str, p, o: str) -> None:
         self.lines.add(f"<{s}> <{p}> {o} {self.g} .\n")
+
+    def describe(self, s: str, p, o: str) -> None:
+        self.lines.add(f"<{s}> <{p}> {o} {self.shared} .\n")
 
 
 def emit(f: ReportFacts) -> list[str]:
@@ -155,40 +166,40 @@ def emit(f: ReportFacts) -> list[str]:
     for code in sorted(wanted):
         d = gaz[code]
         s = division_iri(code)
-        w.add(s, RDF.type, iri(GOV.Division))
-        w.add(s, RDFS.label, lit(d.name, "zh"))
-        w.add(s, GOV.adcode, lit(code))
-        w.add(s, GOV.level, iri(LEVEL[d.level]))
+        w.describe(s, RDF.type, iri(GOV.Division))
+        w.describe(s, RDFS.label, lit(d.name, "zh"))
+        w.describe(s, GOV.adcode, lit(code))
+        w.describe(s, GOV.level, iri(LEVEL[d.level]))
         if d.parent and d.parent != gazetteer.NATIONAL_CODE:
-            w.add(s, GOV.partOf, iri(division_iri(d.parent)))
+            w.describe(s, GOV.partOf, iri(division_iri(d.parent)))
         if d.latitude is not None and d.longitude is not None:
-            w.add(s, SDO.latitude, decimal(d.latitude))
-            w.add(s, SDO.longitude, decimal(d.longitude))
+            w.describe(s, SDO.latitude, decimal(d.latitude))
+            w.describe(s, SDO.longitude, decimal(d.longitude))
     national = division_iri(gazetteer.NATIONAL_CODE)
     for key, name in sorted(f.zones.items()):
         s = division_iri(key)
-        w.add(s, RDF.type, iri(GOV.Division))
-        w.add(s, RDFS.label, lit(name, "zh"))
-        w.add(s, GOV.level, iri(GOV.Zone))
-        w.add(s, GOV.partOf, iri(division_iri(key.split(":")[1])))
+        w.describe(s, RDF.type, iri(GOV.Division))
+        w.describe(s, RDFS.label, lit(name, "zh"))
+        w.describe(s, GOV.level, iri(GOV.Zone))
+        w.describe(s, GOV.partOf, iri(division_iri(key.split(":")[1])))
     for key in sorted(f.divisions):
         w.add(rep, GOV.mentions, iri(division_iri(key)))
 
     def central_if_needed(key: str) -> None:
         if key == gazetteer.NATIONAL_CODE:
-            w.add(national, RDF.type, iri(GOV.Division))
-            w.add(national, RDFS.label, lit("中央", "zh"))
-            w.add(national, RDFS.label, lit("Central government", "en"))
-            w.add(national, GOV.level, iri(GOV.National))
+            w.describe(national, RDF.type, iri(GOV.Division))
+            w.describe(national, RDFS.label, lit("中央", "zh"))
+            w.describe(national, RDFS.label, lit("Central government", "en"))
+            w.describe(national, GOV.level, iri(GOV.National))
 
     # agencies
     for ag in sorted(f.agencies):
         s = agency_iri(ag.division, ag.name)
-        w.add(s, RDF.type, iri(GOV.Agency))
-        w.add(s, RDFS.label, lit(ag.name, "zh"))
+        w.describe(s, RDF.type, iri(GOV.Agency))
+        w.describe(s, RDFS.label, lit(ag.name, "zh"))
         if ag.surface != ag.name:
-            w.add(s, SKOS.altLabel, lit(ag.surface, "zh"))
-        w.add(s, GOV.jurisdiction, iri(division_iri(ag.division)))
+            w.describe(s, SKOS.altLabel, lit(ag.surface, "zh"))
+        w.describe(s, GOV.jurisdiction, iri(division_iri(ag.division)))
         central_if_needed(ag.division)
         w.add(rep, GOV.mentions, iri(s))
 
@@ -197,9 +208,9 @@ def emit(f: ReportFacts) -> list[str]:
         w.add(rep, GOV.mentions, iri(practice_iri(p)))
     for c in f.candidates:
         s = practice_iri(c.term)
-        w.add(s, RDF.type, iri(GOV.CandidatePractice))
-        w.add(s, RDF.type, iri(GOV.Practice))
-        w.add(s, SKOS.prefLabel, lit(c.term, "zh"))
+        w.describe(s, RDF.type, iri(GOV.CandidatePractice))
+        w.describe(s, RDF.type, iri(GOV.Practice))
+        w.describe(s, SKOS.prefLabel, lit(c.term, "zh"))
         w.add(rep, GOV.mentions, iri(s))
         w.add(s, GOV.evidence, _evidence(w, f, c.evidence))
 
@@ -208,11 +219,11 @@ def emit(f: ReportFacts) -> list[str]:
 
     for r in f.regulations:
         s = regulation_iri(r.title)
-        w.add(s, RDF.type, iri(GOV.Regulation))
-        w.add(s, SDO.name, lit(r.title, "zh"))
-        w.add(s, GOV.regulationKind, iri(KIND[r.kind]))
+        w.describe(s, RDF.type, iri(GOV.Regulation))
+        w.describe(s, SDO.name, lit(r.title, "zh"))
+        w.describe(s, GOV.regulationKind, iri(KIND[r.kind]))
         if r.issuer:
-            w.add(s, GOV.issuer, iri(division_iri(r.issuer)))
+            w.describe(s, GOV.issuer, iri(division_iri(r.issuer)))
         w.add(s, GOV.evidence, ev(r.evidence))
         w.add(rep, GOV.mentions, iri(s))
 
@@ -230,9 +241,9 @@ def emit(f: ReportFacts) -> list[str]:
             if a.designated_by.startswith("agency:"):
                 name = a.designated_by[len("agency:"):]
                 d = agency_iri(gazetteer.NATIONAL_CODE, name)
-                w.add(d, RDF.type, iri(GOV.Agency))
-                w.add(d, RDFS.label, lit(name, "zh"))
-                w.add(d, GOV.jurisdiction, iri(national))
+                w.describe(d, RDF.type, iri(GOV.Agency))
+                w.describe(d, RDFS.label, lit(name, "zh"))
+                w.describe(d, GOV.jurisdiction, iri(national))
                 central_if_needed(gazetteer.NATIONAL_CODE)
                 w.add(s, GOV.designatedBy, iri(d))
             else:

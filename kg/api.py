@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,10 +26,12 @@ from govkg.builders.emit import graph_iri
 from govkg.builders.text import DecodeError, decode
 from govkg.builders.text import sha256 as text_sha256
 from govkg.kg.engines import run_builders
-from govkg.kg.store import ONTOLOGY_GRAPH, GraphStore, Rows
+from govkg.kg.store import GraphStore, Rows
 
 REPORT_SUFFIXES = (".txt", ".html", ".htm", ".xhtml", ".md")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+# From this many input files, a build into a store folder stages N-Quads and bulk-loads them once.
+BULK_THRESHOLD = 500
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -48,6 +51,7 @@ class BuildReport:
     built: int = 0              # … of which built now
     unchanged: int = 0          # … of which already in the store with the same content
     removed: int = 0            # graphs of reports no longer among the inputs
+    incomplete: int = 0         # graphs an interrupted earlier build left unfinished (removed, rebuilt)
     chars: int = 0
     seconds: float = 0.0
     skipped: list[Skipped] = field(default_factory=list)
@@ -130,8 +134,9 @@ class KnowledgeGraph:
         files = bundled_corpus() if paths is None else discover(paths)
         gs = GraphStore(store) if store else GraphStore()
         gs.add_ontology_data()
-        existing = {g for g in gs.graphs() if g != ONTOLOGY_GRAPH}
         report = BuildReport()
+        report.incomplete = gs.forget_incomplete() if store else 0
+        existing = set(gs.report_graphs())
         started = time.perf_counter()
         current: set[str] = set()
         seen: dict[str, str] = {}
@@ -169,12 +174,22 @@ class KnowledgeGraph:
         payloads = run_builders(todo(), workers=workers, engine=engine, scheduler=scheduler)
         if progress:
             payloads = progress(payloads, len(files))
-        for p in payloads:
-            gs.replace_graph(p.graph, p.nquads)   # one transaction per report
-            if texts_dir is not None and p.text is not None:
-                save_text(Path(texts_dir), p.sha256, p.text)
-            report.built += 1
-            report.facts.update(dict(p.counts))
+        staged: list[str] = []
+        with tempfile.TemporaryDirectory(prefix=".govkg-stage-", dir=str(store) if store else None) as tmp:
+            stage = Path(tmp) / "reports.nq"
+            with stage.open("w", encoding="utf-8") as staging:
+                for p in payloads:
+                    if store and len(files) >= BULK_THRESHOLD:
+                        staging.writelines(p.nquads)      # a large build: one bulk load at the end
+                        staged.append(p.graph)
+                    else:
+                        gs.replace_graph(p.graph, p.nquads)   # one transaction per report
+                    if texts_dir is not None and p.text is not None:
+                        save_text(Path(texts_dir), p.sha256, p.text)
+                    report.built += 1
+                    report.facts.update(dict(p.counts))
+            if staged:
+                gs.bulk_add(stage, staged)
         for graph in sorted(existing - current):
             gs.remove_graph(graph)
             report.removed += 1
@@ -198,7 +213,8 @@ class KnowledgeGraph:
         if not self.store.graphs():
             raise ValueError("this graph has no named graphs (a Turtle file is one merged graph): load the "
                              "store folder that `govkg build` wrote, e.g. --graph govkg.store")
-        graphs = ((g, self.store.graph_ntriples(g)) for g in self.store.graphs())
+        from govkg.kg.store import MANIFEST_GRAPH
+        graphs = ((g, self.store.graph_ntriples(g)) for g in self.store.graphs() if g != MANIFEST_GRAPH)
         return push_graphs(graphs, gsp_url or graph_store_url(endpoint))
 
     # ------------------------------------------------------------ asking it

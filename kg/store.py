@@ -7,6 +7,7 @@ renamed into place), so an interrupted write never leaves a half-written graph b
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -20,6 +21,14 @@ from govkg import ontology
 from govkg.namespace import ID_IRI, PREFIXES
 
 ONTOLOGY_GRAPH = ID_IRI + "graph/ontology"
+REPORT_GRAPH = re.compile(re.escape(ID_IRI) + r"graph/[0-9a-f]{16}")
+# The manifest lists the report graphs built to the end: <graph> a sd:NamedGraph, in its own graph.
+MANIFEST_GRAPH = ID_IRI + "graph/manifest"
+SD_NAMED_GRAPH = ("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://www.w3.org/ns/sparql-service-description#NamedGraph")
+
+
+def _manifest_line(graph: str) -> str:
+    return f"<{graph}> <{SD_NAMED_GRAPH[0]}> <{SD_NAMED_GRAPH[1]}> <{MANIFEST_GRAPH}> .\n"
 FORMATS = {"ttl": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
            "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD,
            "json": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML, "xml": ox.RdfFormat.RDF_XML,
@@ -105,21 +114,47 @@ class GraphStore:
                 self.store.load(path=str(p), format=ox.RdfFormat.TURTLE, to_graph=graph)
 
     def replace_graph(self, graph: str, nquads: Iterable[str]) -> None:
-        """Put one report's lines in its named graph, replacing whatever the graph held, in one transaction."""
+        """Put one report's lines in its named graph, replacing whatever the graph held, and record the graph
+        as complete in the manifest — all in one transaction."""
         g = ox.NamedNode(graph)
-        data = "".join(nquads)
-        quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS)) if data else []
+        data = "".join(nquads) + _manifest_line(graph)
+        quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
         if self.store.contains_named_graph(g):
             self.store.remove_graph(g)
         self.store.extend(quads)
+
+    def bulk_add(self, nquads_file: Path, graphs: list[str]) -> None:
+        """Load many new report graphs at once with Oxigraph's bulk loader (several times faster than
+        transactions on disk), then record them in the manifest in one transaction.  Until that last step
+        they do not count as built: a build interrupted before it rebuilds them (`forget_incomplete`)."""
+        self.store.bulk_load(path=str(nquads_file), format=ox.RdfFormat.N_QUADS)
+        self.store.extend(list(ox.parse("".join(map(_manifest_line, graphs)), format=ox.RdfFormat.N_QUADS)))
+
+    def complete_graphs(self) -> set[str]:
+        """Report graphs recorded in the manifest: built to the end."""
+        return {q.subject.value for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(MANIFEST_GRAPH))}
+
+    def forget_incomplete(self) -> int:
+        """Remove report graphs that an interrupted build left without a manifest entry."""
+        done = self.complete_graphs()
+        stale = [g for g in self.report_graphs() if g not in done]
+        for g in stale:
+            self.store.remove_graph(ox.NamedNode(g))
+        return len(stale)
 
     def remove_graph(self, graph: str) -> None:
         g = ox.NamedNode(graph)
         if self.store.contains_named_graph(g):
             self.store.remove_graph(g)
+        self.store.remove(ox.Quad(g, ox.NamedNode(SD_NAMED_GRAPH[0]), ox.NamedNode(SD_NAMED_GRAPH[1]),
+                                  ox.NamedNode(MANIFEST_GRAPH)))
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs())
+
+    def report_graphs(self) -> list[str]:
+        """The named graphs holding one report each (not the vocabulary or the shared entity descriptions)."""
+        return [g for g in self.graphs() if REPORT_GRAPH.fullmatch(g)]
 
     def graph_ntriples(self, graph: str) -> bytes:
         """One named graph as N-Triples, sorted (for pushing through the Graph Store Protocol)."""

@@ -26,7 +26,7 @@ def corpus(tmp_path):
 
 
 def graphs(kg):
-    return {g for g in kg.store.graphs() if not g.endswith("/ontology")}
+    return set(kg.store.report_graphs())
 
 
 def test_rebuild_is_incremental(corpus, tmp_path):
@@ -117,7 +117,7 @@ def test_load_and_query_a_real_oxigraph_server(oxigraph_server, tmp_path):
     KnowledgeGraph.build(store=store)
     endpoint = oxigraph_server + "/query"
     loaded = CliRunner().invoke(main, ["load", "--graph", str(store), "--endpoint", endpoint])
-    assert loaded.exit_code == 0 and "loaded 6 graphs" in loaded.output, loaded.output
+    assert loaded.exit_code == 0 and "loaded 7 graphs" in loaded.output, loaded.output
     remote = KnowledgeGraph.open(endpoint)
     rows = remote.query("adopters", practice="three-enforcement-systems")
     assert (rows[0]["division"], rows[0]["year"]) == ("中卫市", 2017)
@@ -130,4 +130,28 @@ def test_load_and_query_a_real_oxigraph_server(oxigraph_server, tmp_path):
     assert "中卫市" in page.read_text(encoding="utf-8")
     # loading again replaces graphs instead of duplicating them
     CliRunner().invoke(main, ["load", "--graph", str(store), "--endpoint", endpoint])
-    assert len(remote.store) == len(KnowledgeGraph.open(store).store)
+    local = KnowledgeGraph.open(store).store
+    assert len(remote.store) == len(local) - len(local.complete_graphs())   # the manifest stays local
+
+
+def test_large_builds_bulk_load_and_an_interrupted_build_is_redone(corpus, tmp_path, monkeypatch):
+    from govkg.kg import api
+    monkeypatch.setattr(api, "BULK_THRESHOLD", 2)      # take the bulk path with the five reports
+    store = tmp_path / "g.store"
+    kg = KnowledgeGraph.build([corpus], store=store)
+    assert kg.report.built == 5 and len(kg.store.complete_graphs()) == 5
+    reference = tmp_path / "ref.ttl"
+    KnowledgeGraph.build([corpus]).export(reference)
+    bulk = tmp_path / "bulk.ttl"
+    kg.export(bulk)
+    assert bulk.read_bytes() == reference.read_bytes()
+    # an interrupted build: a graph without its manifest entry is removed and rebuilt
+    victim = sorted(kg.store.complete_graphs())[0]
+    import pyoxigraph as ox
+    from govkg.kg.store import MANIFEST_GRAPH
+    kg.store.store.remove(ox.Quad(ox.NamedNode(victim), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                                  ox.NamedNode("http://www.w3.org/ns/sparql-service-description#NamedGraph"),
+                                  ox.NamedNode(MANIFEST_GRAPH)))
+    del kg
+    again = KnowledgeGraph.build([corpus], store=store)
+    assert (again.report.incomplete, again.report.built, again.report.unchanged) == (1, 1, 4)

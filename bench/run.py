@@ -1,0 +1,103 @@
+"""govkg benchmark: build throughput, memory, incremental rebuild and query latency on a synthetic corpus.
+
+    python bench/run.py --docs 1000 --workers 2            # one size
+    python bench/run.py --compare 1000 10000 --workers 2   # memory flatness: each size in its own process
+
+Prints its figures; nothing here is a pass/fail test.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from generate import generate  # noqa: E402
+
+from govkg import KnowledgeGraph  # noqa: E402
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def timed(fn, repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def run(docs: int, workers: int, keep: Path | None) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="govkg-bench-"))
+    try:
+        corpus = tmp / "corpus"
+        generate(docs, corpus)
+        store = (keep or tmp) / "bench.store"
+        if store.exists():
+            shutil.rmtree(store)
+        t = time.perf_counter()
+        kg = KnowledgeGraph.build([corpus], store=store, workers=workers)
+        build_s = time.perf_counter() - t
+        chars = kg.report.chars
+        triples = len(kg.store)
+        figures = {"docs": docs, "workers": workers, "chars": chars, "triples": triples,
+                   "build_s": round(build_s, 2), "chars_per_s": round(chars / build_s),
+                   "docs_per_s": round(docs / build_s, 1), "triples_per_s": round(triples / build_s),
+                   "peak_rss_mb": round(peak_rss_mb(), 1)}
+        del kg
+        t = time.perf_counter()
+        again = KnowledgeGraph.build([corpus], store=store, workers=workers)
+        rebuild_s = time.perf_counter() - t
+        figures |= {"rebuild_s": round(rebuild_s, 2), "rebuild_share": round(rebuild_s / build_s, 4),
+                    "rebuild_built": again.report.built}
+        latency = {
+            "adopters(three-enforcement-systems)": timed(lambda: again.query("adopters", practice="three-enforcement-systems")),
+            "first-adopters-by-province(fengqiao-experience)": timed(
+                lambda: again.query("first-adopters-by-province", practice="fengqiao-experience")),
+            "division-practices(any)": timed(lambda: again.query("division-practices", division="中卫市")),
+            "spread(fengqiao-experience)": timed(lambda: again.spread("fengqiao-experience")),
+        }
+        figures["latency_s"] = {k: round(v, 3) for k, v in latency.items()}
+        return figures
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=1000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--keep", type=Path, default=None, help="keep the built store in this folder")
+    ap.add_argument("--compare", type=int, nargs=2, metavar=("SMALL", "LARGE"),
+                    help="run both sizes in separate processes and print the peak-memory ratio")
+    args = ap.parse_args()
+    if args.compare:
+        results = []
+        for n in args.compare:
+            out = subprocess.run([sys.executable, __file__, "--docs", str(n), "--workers", str(args.workers)],
+                                 capture_output=True, text=True, check=True).stdout
+            print(out, end="")
+            results.append(json.loads(out.strip().splitlines()[-1]))
+        print(f"peak RSS ratio {args.compare[1]}/{args.compare[0]} docs: "
+              f"{results[1]['peak_rss_mb'] / results[0]['peak_rss_mb']:.2f}")
+        return
+    figures = run(args.docs, args.workers, args.keep)
+    for k, v in figures.items():
+        print(f"{k:16s} {v}")
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
