@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from govkg import __version__, queries
+from govkg import __version__
 from govkg.kg.api import KnowledgeGraph, QueryParameterError
 from govkg.kg.store import GraphFileError, Rows
 
@@ -118,7 +118,7 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir,
         kg.view(html_out)
         click.echo(f"wrote {html_out}")
     if show:
-        click.echo(f"\n{show}: {queries.load(show).summary if show in queries.names() else ''}")
+        click.echo(f"\n{show}: {KnowledgeGraph.named_queries().get(show, '')}")
         _print_rows(_run_query(kg, show, params), "table")
     for s in kg.report.skipped:
         click.echo(f"skipped {s.path}: {s.reason}", err=True)
@@ -145,10 +145,8 @@ def query(name, graph, params, fmt, list_, endpoint):
         govkg query my-question.rq --graph govkg.ttl --format json
     """
     if list_:
-        for n in queries.names():
-            q = queries.load(n)
-            ps = " ".join(f"{k}=…" for k in q.parameters)
-            click.echo(f"{n:28s} {q.summary}" + (f"  [{ps}]" if ps else ""))
+        for n, summary in KnowledgeGraph.named_queries().items():
+            click.echo(f"{n:28s} {summary}")
         return
     if not name:
         raise click.UsageError("give a query name or a .rq file (see `govkg query --list`)")
@@ -273,8 +271,7 @@ def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, endpoint):
     except KeyError as e:
         raise click.BadParameter(str(e.args[0]), param_hint="SLUG") from None
     click.echo(t.text())
-    from govkg.kg import views
-    for path, write in ((html_out, lambda p: views.write_spread_view(t, p)), (csv_out, t.write_cascades),
+    for path, write in ((html_out, t.write_html), (csv_out, t.write_cascades),
                         (gexf_out, t.write_gexf), (graphml_out, t.write_graphml)):
         if path:
             write(path)
@@ -321,8 +318,7 @@ def serve(graph, host, port, timeout):
         govkg serve --graph govkg.ttl --port 7878
         curl 'http://127.0.0.1:7878/sparql' --data-urlencode 'query=SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
-    from govkg.kg.serve import make_server
-    server = make_server(open_graph(graph).store, host, port, timeout)
+    server = open_graph(graph).serve(host, port, timeout)
     click.echo(f"SPARQL endpoint at http://{host}:{server.server_address[1]}/sparql (read-only; Ctrl-C stops)")
     try:
         server.serve_forever()
@@ -371,9 +367,9 @@ def evaluate(gold, graph, paths, fmt, loo):
     Example:
         govkg eval --gold tests/fixtures/seeds_gold.json
     """
-    from govkg.kg.evaluate import evaluate as run, load_gold
+    from govkg.kg.evaluate import load_gold
     kg = open_graph(graph) if graph else KnowledgeGraph.build(list(paths) if paths else None)
-    scores = run(kg.store, load_gold(gold))
+    scores = kg.evaluate(load_gold(gold))
     if fmt == "json":
         click.echo(json.dumps({k: {"precision": s.precision, "recall": s.recall, "f1": s.f1, "tp": s.tp,
                                    "pred": s.pred, "gold": s.gold, **s.extra} for k, s in scores.items()},
@@ -395,6 +391,29 @@ def _print_scores(scores) -> None:
     for k, s in scores.items():
         extra = "  ".join(f"{a}={b:.3f}" for a, b in s.extra.items())
         click.echo(f"{k:22s} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.pred:6d} {s.gold:6d}  {extra}")
+
+
+@main.group(context_settings=CONTEXT)
+def ontology():
+    """The ontology: reference documentation.
+
+    \b
+    Example:
+        govkg ontology docs --out ontology-docs
+    """
+
+
+@ontology.command("docs", context_settings=CONTEXT)
+@click.option("--out", default="ontology-docs", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+def ontology_docs(out):
+    """Write HTML documentation of the ontology (pyLODE), a class diagram (SVG) and the JSON-LD context.
+
+    \b
+    Example:
+        govkg ontology docs --out ontology-docs && xdg-open ontology-docs/index.html
+    """
+    for path in KnowledgeGraph.ontology_docs(out):
+        click.echo(f"wrote {path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -277,6 +277,31 @@ class KnowledgeGraph:
         from govkg.kg.spread import trace
         return trace(self, practice)
 
+    def evaluate(self, gold: dict) -> dict:
+        """Precision, recall and F1 per category against gold annotations (see `govkg.kg.evaluate`)."""
+        from govkg.kg.evaluate import evaluate
+        return evaluate(self.store, gold)  # type: ignore[arg-type]
+
+    def serve(self, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0):
+        """A local read-only SPARQL endpoint over this graph (an http.server; call ``serve_forever()``)."""
+        from govkg.kg.serve import make_server
+        return make_server(self.store, host, port, timeout)  # type: ignore[arg-type]
+
+    @staticmethod
+    def named_queries() -> dict[str, str]:
+        """Named query → what it answers.
+
+        >>> "adopters" in KnowledgeGraph.named_queries()
+        True
+        """
+        return {n: queries.load(n).summary for n in queries.names()}
+
+    @staticmethod
+    def ontology_docs(out: str | os.PathLike) -> list[Path]:
+        """Write the ontology reference (pyLODE HTML), a class diagram (SVG) and the JSON-LD context."""
+        from govkg.kg.ontodocs import make_docs
+        return make_docs(Path(out))
+
     def validate(self) -> tuple[bool, str]:
         """SHACL validation against ``ontology/shapes.ttl``: (conforms, report text)."""
         from govkg.kg import validate

@@ -200,6 +200,11 @@ class Trace:
         atomic_write(path, lambda f: f.write(buf.getvalue()), 1)
         return Path(path)
 
+    def write_html(self, path: str | Path) -> Path:
+        """The spread view: divisions at their coordinates, typed edges, year filter, evidence on click."""
+        from govkg.kg import views
+        return views.write_spread_view(self, Path(path))
+
     # ---------------------------------------------------------------- reading
     def text(self) -> str:
         out = [f"{self.label} · {self.practice}" + (f" — {self.english}" if self.english else "")]
@@ -234,7 +239,8 @@ class Trace:
         for e in self.edges:
             kinds[e.kind] += 1
         out.append("\n扩散网络 Diffusion network: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
-        names = {a.iri: a.name for a in self.adopters} | {m["node"]: (m["placeLabel"] or "中央") for m in self.milestones}
+        names = {a.iri: a.name for a in self.adopters} | {
+            m["node"]: f"{m['placeLabel'] or '中央'} {m['year']}" for m in self.milestones}
         for e in self.edges:
             src, dst = names.get(e.source, e.source.rsplit(":", 1)[-1]), names.get(e.target, e.target.rsplit(":", 1)[-1])
             out.append(f"  {src} → {dst}  {e.kind} ({e.label}{', ' + str(e.year) if e.year else ''})")

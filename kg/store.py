@@ -61,6 +61,11 @@ class Rows:
     def __getitem__(self, i: int) -> dict[str, object]:
         return self.rows[i]
 
+    def to_dataframe(self):
+        """The rows as a pandas DataFrame (needs pandas)."""
+        import pandas as pd
+        return pd.DataFrame(self.rows, columns=self.variables)
+
 
 def to_python(term) -> object:
     if term is None:
@@ -214,11 +219,25 @@ class GraphStore:
             if rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
                 return atomic_write(path, lambda f: _copy(ordered, f), count)
             source = ox.RdfFormat.N_QUADS if dataset else ox.RdfFormat.N_TRIPLES
+            if rdf_format == ox.RdfFormat.JSON_LD:
+                return atomic_write(path, lambda f: f.write(_jsonld(ordered)), count)
 
             def serialize(f):
                 with ordered.open("rb") as src:
                     ox.serialize(ox.parse(src, format=source), f, rdf_format, prefixes=_prefixes(rdf_format))
             return atomic_write(path, serialize, count)
+
+
+def _jsonld(ntriples: Path) -> bytes:
+    """Compact JSON-LD with the shipped context (ontology/context.jsonld): gov: terms appear by their short
+    names.  rdflib does the compaction; for very large graphs prefer N-Triples or Turtle."""
+    import json
+
+    from rdflib import Graph
+    context = json.loads(ontology.path(ontology.CONTEXT_FILE).read_text(encoding="utf-8"))["@context"]
+    g = Graph()
+    g.parse(ntriples, format="nt")
+    return g.serialize(format="json-ld", context=context, auto_compact=True, indent=1).encode("utf-8")
 
 
 def _sort_unique(src: Path, dst: Path, tmp: Path) -> None:

@@ -1,4 +1,5 @@
-"""Generate ``practices.ttl`` (a SKOS concept scheme) from ``vocabulary/practices.json``.
+"""Generate ``practices.ttl`` (a SKOS concept scheme) from ``vocabulary/practices.json``, and the JSON-LD
+context ``context.jsonld`` from the gov: terms of ``core.ttl``.
 
 Run ``python -m govkg.ontology.generate`` after editing the vocabulary; a test fails when the two differ.
 Each entry becomes a ``gov:Practice``: ``skos:prefLabel`` in Chinese and English, one ``skos:altLabel``
@@ -58,10 +59,33 @@ def render() -> str:
     return header + scheme_graph(entries).serialize(format="turtle")
 
 
+def render_context() -> str:
+    """The JSON-LD context of the gov: terms (``context.jsonld``), read from ``core.ttl``."""
+    from rdflib.namespace import OWL, RDFS, XSD
+    g = Graph().parse(path("core.ttl"), format="turtle")
+    ctx: dict[str, object] = {k: v for k, v in sorted(PREFIXES.items())}
+    gov = PREFIXES["gov"]
+    for term in sorted(set(g.subjects(RDF.type, OWL.ObjectProperty)) | set(g.subjects(RDF.type, OWL.DatatypeProperty))):
+        name = str(term)[len(gov):]
+        entry: dict[str, str] = {"@id": f"gov:{name}"}
+        rng = g.value(term, RDFS.range)
+        if (term, RDF.type, OWL.ObjectProperty) in g:
+            entry["@type"] = "@id"
+        elif rng is not None and str(rng).startswith(str(XSD)) and str(rng) != str(XSD.string):
+            entry["@type"] = "xsd:" + str(rng)[len(str(XSD)):]
+        ctx[name] = entry
+    for cls in sorted(g.subjects(RDF.type, OWL.Class)):
+        if str(cls).startswith(gov):
+            ctx[str(cls)[len(gov):]] = f"gov:{str(cls)[len(gov):]}"
+    return json.dumps({"@context": ctx}, ensure_ascii=False, indent=2) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     out = Path(argv[0]) if argv else path("practices.ttl")
     out.write_text(render(), encoding="utf-8")
-    print(f"wrote {out}", file=sys.stderr)
+    ctx = out.parent / "context.jsonld"
+    ctx.write_text(render_context(), encoding="utf-8")
+    print(f"wrote {out} and {ctx}", file=sys.stderr)
     return 0
 
 

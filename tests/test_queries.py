@@ -104,3 +104,10 @@ def test_every_query_binds_hostile_parameters(kg, name, payload):
         value = "1" if kind.startswith("^^xsd:integer") else payload
         kg.query(name, **{param: value})
     assert len(kg.store) == before
+
+
+def test_co_adopted_practices(kg):
+    r = rows(kg, "co-adopted-practices", practice="fengqiao-experience")
+    assert r[0]["divisions"] >= r[-1]["divisions"]
+    others = {x["other"] for x in r}
+    assert "three-enforcement-systems" in others and "saishang-fengqiao" not in others
