@@ -39,6 +39,11 @@ def timed(fn, repeat: int = 3) -> float:
     return best
 
 
+def show(figures: dict) -> None:
+    for k, v in figures.items():
+        print(f"{k:16s} {v}", flush=True)
+
+
 def run(docs: int, workers: int, keep: Path | None) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="govkg-bench-"))
     try:
@@ -56,20 +61,26 @@ def run(docs: int, workers: int, keep: Path | None) -> dict:
                    "build_s": round(build_s, 2), "chars_per_s": round(chars / build_s),
                    "docs_per_s": round(docs / build_s, 1), "triples_per_s": round(triples / build_s),
                    "peak_rss_mb": round(peak_rss_mb(), 1)}
+        show(figures)
         del kg
         t = time.perf_counter()
         again = KnowledgeGraph.build([corpus], store=store, workers=workers)
         rebuild_s = time.perf_counter() - t
         figures |= {"rebuild_s": round(rebuild_s, 2), "rebuild_share": round(rebuild_s / build_s, 4),
                     "rebuild_built": again.report.built}
-        latency = {
-            "adopters(three-enforcement-systems)": timed(lambda: again.query("adopters", practice="three-enforcement-systems")),
-            "first-adopters-by-province(fengqiao-experience)": timed(
-                lambda: again.query("first-adopters-by-province", practice="fengqiao-experience")),
-            "division-practices(any)": timed(lambda: again.query("division-practices", division="中卫市")),
-            "spread(fengqiao-experience)": timed(lambda: again.spread("fengqiao-experience")),
-        }
+        show({k: figures[k] for k in ("rebuild_s", "rebuild_share", "rebuild_built")})
+        latency = {}
+        for name, call in (
+                ("adopters(three-enforcement-systems)", lambda: again.query("adopters", practice="three-enforcement-systems")),
+                ("first-adopters-by-province(fengqiao-experience)",
+                 lambda: again.query("first-adopters-by-province", practice="fengqiao-experience")),
+                ("division-practices(中卫市)", lambda: again.query("division-practices", division="中卫市")),
+                ("spread-statements(fang-guan-fu)", lambda: again.query("spread-statements", practice="fang-guan-fu")),
+                ("spread(fengqiao-experience)", lambda: again.spread("fengqiao-experience"))):
+            latency[name] = timed(call, repeat=2)
+            show({name: round(latency[name], 3)})
         figures["latency_s"] = {k: round(v, 3) for k, v in latency.items()}
+        show({"latency_s": figures["latency_s"]})
         return figures
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -88,14 +99,12 @@ def main() -> None:
         for n in args.compare:
             out = subprocess.run([sys.executable, __file__, "--docs", str(n), "--workers", str(args.workers)],
                                  capture_output=True, text=True, check=True).stdout
-            print(out, end="")
+            print(out, end="", flush=True)
             results.append(json.loads(out.strip().splitlines()[-1]))
         print(f"peak RSS ratio {args.compare[1]}/{args.compare[0]} docs: "
               f"{results[1]['peak_rss_mb'] / results[0]['peak_rss_mb']:.2f}")
         return
     figures = run(args.docs, args.workers, args.keep)
-    for k, v in figures.items():
-        print(f"{k:16s} {v}")
     print(json.dumps(figures, ensure_ascii=False))
 
 

@@ -46,8 +46,8 @@ MILESTONES = """SELECT DISTINCT ?practice ?m ?label ?en ?kind ?year ?place ?plac
 ADOPTIONS = """SELECT DISTINCT ?practice ?a ?d ?name ?code ?level ?province ?lon ?lat ?slug ?mode ?year ?designator
                         ?quote ?report WHERE {
   ?family skos:notation ?practice . ?p skos:broader* ?family ; skos:notation ?slug .
-  ?a a gov:Adoption ; gov:practice ?p ; gov:adopter ?d ; gov:mode ?m ; gov:evidence ?e .
-  ?d a gov:Division ; rdfs:label ?name ; gov:level ?l .
+  ?a gov:practice ?p ; gov:adopter ?d ; gov:mode ?m ; gov:evidence ?e .
+  ?d rdfs:label ?name ; gov:level ?l .
   ?e gov:quote ?quote ; gov:inReport ?r . ?r gov:sourceName ?report .
   OPTIONAL { ?d gov:adcode ?code }
   OPTIONAL { ?d gov:partOf* ?prov . ?prov gov:level gov:Province ; rdfs:label ?province }

@@ -62,8 +62,8 @@ def _jitter(key: str, radius: float = 40.0) -> tuple[float, float]:
 
 ADOPTIONS = """
 SELECT DISTINCT ?a ?d ?dl ?code ?lon ?lat ?p ?slug ?pl ?pen ?mode ?year ?quote ?report WHERE {
-  ?a a gov:Adoption ; gov:adopter ?d ; gov:practice ?p ; gov:mode ?m ; gov:evidence ?e .
-  ?d a gov:Division ; rdfs:label ?dl .
+  ?a gov:adopter ?d ; gov:practice ?p ; gov:mode ?m ; gov:evidence ?e .
+  ?d gov:level [] ; rdfs:label ?dl .
   ?p skos:notation ?slug ; skos:prefLabel ?pl . FILTER(lang(?pl) = "zh")
   ?e gov:quote ?quote ; gov:inReport ?r . ?r gov:sourceName ?report .
   OPTIONAL { ?d gov:adcode ?code } OPTIONAL { ?d schema:longitude ?lon ; schema:latitude ?lat }
