@@ -315,14 +315,8 @@ class Extractor:
         for pos, scope, origin in found:
             # The practice spread is the one named just before the cue (此经验在全区推广), else the first after
             # it (推广“…”工作模式), else the paragraph's topic (2019年,《法制日报》对该做法进行了报道).
-            before = [p for p in prac if p[0] < pos]
-            after = [p for p in prac if p[0] >= pos]
-            slug = None
-            if before:
-                slug = before[-1][2]
-            elif after:
-                slug = after[0][2]
-            elif self.topic and self.topic[0] == paragraph:
+            slug = practice_near(prac, pos)
+            if slug is None and self.topic and self.topic[0] == paragraph:
                 slug = self.topic[1]
             if slug is None:
                 continue
@@ -349,13 +343,8 @@ class Extractor:
             year = self.year_at(years, st)
             if year is None and self.ctx.period and CUMULATIVE.search(t):
                 year = self.ctx.period[1]
-            practice = None
-            before = [p for p in prac if p[0] <= st]
-            if before:
-                practice = before[-1][2]
-            elif prac:
-                practice = prac[0][2]
-            elif self.last_practice and self.last_practice[0] == paragraph:
+            practice = practice_near(prac, st)
+            if practice is None and self.last_practice and self.last_practice[0] == paragraph:
                 practice = self.last_practice[1]
             self.facts.outcomes.append(Outcome(division, indicator, value, unit, raw, qualifier, year, practice, ev))
 
@@ -382,6 +371,14 @@ class Extractor:
                 continue
             for pos, name in names:
                 self.facts.awards.append(Award(recipient, name, award_level(name), self.year_at(years, pos), ev))
+
+
+def practice_near(prac: list[tuple[int, int, str]], pos: int) -> str | None:
+    """The practice a figure or a cue at `pos` is about: the last one named before it, else the first after."""
+    before = [p for p in prac if p[0] <= pos]
+    if before:
+        return before[-1][2]
+    return prac[0][2] if prac else None
 
 
 def award_level(name: str) -> str:
