@@ -214,18 +214,21 @@ def _print_rows(rows: Rows, fmt: str) -> None:
 @click.option("--practice", default=None, metavar="SLUG", help="Only this practice and its narrower practices.")
 @click.option("--division", default=None, metavar="CODE", help="Only this division (GB/T 2260 code or name).")
 @click.option("--out", default="govkg.html", show_default=True, type=click.Path(path_type=Path))
+@click.option("--class", "classes", multiple=True, type=click.Choice(["Division", "Practice", "Agency", "Regulation"]),
+              help="Classes to show (repeatable) [default: Division and Practice].")
 @endpoint_option
-def view(graph, practice, division, out, endpoint):
+def view(graph, practice, division, out, classes, endpoint):
     """Write an interactive HTML view that works offline (no CDN), with evidence on click.
 
     \b
     Examples:
         govkg view --practice fengqiao-experience --out fengqiao.html
         govkg view --division 640500 --out zhongwei.html
+        govkg view --class Division --class Agency --class Regulation --out bodies.html
     """
     kg = open_graph(graph, endpoint)
     try:
-        kg.view(out, practice=practice, division=division)
+        kg.view(out, practice=practice, division=division, classes=classes or ("Division", "Practice"))
     except KeyError as e:
         raise click.BadParameter(str(e.args[0])) from None
     click.echo(f"wrote {out}")

@@ -262,10 +262,13 @@ class KnowledgeGraph:
         return self.store.write(path, fmt)
 
     def view(self, out: str | os.PathLike, *, practice: str | None = None, division: str | None = None,
-             title: str | None = None) -> Path:
-        """Write a self-contained interactive HTML view (works offline); returns its path."""
+             title: str | None = None, classes: tuple[str, ...] = ("Division", "Practice")) -> Path:
+        """Write a self-contained interactive HTML view (works offline); returns its path.
+
+        `classes` chooses what the overview shows: Division, Practice, Agency, Regulation."""
         from govkg.kg import views
-        return views.write_view(self, Path(out), practice=practice, division=division, title=title)
+        return views.write_view(self, Path(out), practice=practice, division=division, title=title,
+                                classes=tuple(classes))
 
     def spread(self, practice: str):
         """The spread trace of a practice (see `govkg.kg.spread.Trace`): timeline, network, scores, exports.

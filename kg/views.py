@@ -82,13 +82,23 @@ SELECT DISTINCT ?s ?d ?dl ?lon ?lat ?p ?slug ?pl ?scope ?year ?quote ?report WHE
   OPTIONAL { ?s gov:year ?year }
 } ORDER BY ?s"""
 
+AGENCIES = """SELECT DISTINCT ?a ?name ?d WHERE { ?a a gov:Agency ; rdfs:label ?name ; gov:jurisdiction ?d }"""
+CITED = """SELECT DISTINCT ?reg ?title ?kind ?d WHERE { ?r gov:aboutDivision ?d ; gov:mentions ?reg .
+  ?reg a gov:Regulation ; schema:name ?title ; gov:regulationKind ?k . BIND(STRAFTER(STR(?k), "#") AS ?kind) }"""
+CLASSES = ("Division", "Practice", "Agency", "Regulation")
+
 FAMILY = "SELECT DISTINCT ?slug ?n WHERE { ?f skos:notation ?slug . ?p skos:broader* ?f ; skos:notation ?n }"
 PARTS = """SELECT DISTINCT ?d ?parent ?pl ?lon ?lat WHERE { ?d gov:partOf ?parent . ?parent rdfs:label ?pl .
   OPTIONAL { ?parent schema:longitude ?lon ; schema:latitude ?lat } }"""
 
 
-def collect(kg: "KnowledgeGraph", practice: str | None = None, division: str | None = None) -> ViewData:
-    """The nodes and edges of a view: adopters and practices (optionally one family or one division)."""
+def collect(kg: "KnowledgeGraph", practice: str | None = None, division: str | None = None,
+            classes: tuple[str, ...] = ("Division", "Practice")) -> ViewData:
+    """The nodes and edges of a view: adopters and practices (optionally one family or one division), and
+    when asked for in `classes`, the agencies of those divisions and the regulations their reports cite."""
+    unknown = set(classes) - set(CLASSES)
+    if unknown:
+        raise KeyError(f"unknown class(es) {', '.join(sorted(unknown))}; choose from {', '.join(CLASSES)}")
     family: set[str] | None = None
     if practice:
         family = {r["n"] for r in kg.query(FAMILY, slug=practice)}
@@ -151,6 +161,33 @@ def collect(kg: "KnowledgeGraph", practice: str | None = None, division: str | N
                       "title": f"{r['mode']} {r['year'] or ''}",
                       "evidence": {"quote": r["quote"], "report": r["report"], "mode": r["mode"],
                                    "year": r["year"]}}
+    if "Practice" not in classes:
+        nodes = {k: v for k, v in nodes.items() if v["kind"] != "practice"}
+        edges = {k: v for k, v in edges.items() if v["to"] in nodes}
+    if "Agency" in classes:
+        for r in kg.query(AGENCIES):
+            if r["d"] in positions:
+                x, y = positions[r["d"]]
+                jx, jy = _jitter(r["a"], 90)
+                nodes.setdefault(r["a"], {"id": r["a"], "label": r["name"], "kind": "agency", "shape": "triangle",
+                                          "size": 10, "color": "#8fbc8f", "x": round(x + jx, 1),
+                                          "y": round(y + jy + 60, 1), "title": r["name"],
+                                          "info": {"type": "机关 Agency", "name": r["name"]}})
+                edges[("agency", r["a"])] = {"from": r["a"], "to": r["d"], "kind": "jurisdiction",
+                                             "title": "jurisdiction", "color": "#8fbc8f", "dashes": True}
+    if "Regulation" in classes:
+        for r in kg.query(CITED):
+            if r["d"] in positions:
+                x, y = positions[r["d"]]
+                jx, jy = _jitter(r["reg"], 220)
+                nodes.setdefault(r["reg"], {"id": r["reg"], "label": r["title"][:16], "kind": "regulation",
+                                            "shape": "square", "size": 8, "color": "#aec7e8",
+                                            "x": round(x + jx, 1), "y": round(y + jy + 160, 1),
+                                            "title": f"《{r['title']}》 {r['kind']}",
+                                            "info": {"type": "法规文件 Regulation", "name": r["title"],
+                                                     "english": r["kind"]}})
+                edges[("cites", r["d"], r["reg"])] = {"from": r["d"], "to": r["reg"], "kind": "cites",
+                                                      "title": "cited in its report", "color": "#aec7e8"}
     for r in kg.query(SPREADS):
         if r["p"] not in nodes or r["d"] not in nodes:
             continue
@@ -370,8 +407,8 @@ def render(data: ViewData) -> str:
 
 
 def write_view(kg: "KnowledgeGraph", out: Path, *, practice: str | None = None, division: str | None = None,
-               title: str | None = None) -> Path:
-    data = collect(kg, practice=practice, division=division)
+               title: str | None = None, classes: tuple[str, ...] = ("Division", "Practice")) -> Path:
+    data = collect(kg, practice=practice, division=division, classes=classes)
     if title:
         data.title = title
     page = render(data).encode("utf-8")

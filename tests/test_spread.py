@@ -100,7 +100,8 @@ def test_spread_view_draws_in_a_browser(three, tmp_path):
         len({e.target for e in three.edges if e.target.startswith("scope:")})
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"practice": "fengqiao-experience"}, {"division": "640500"}])
+@pytest.mark.parametrize("kwargs", [{}, {"practice": "fengqiao-experience"}, {"division": "640500"},
+                                    {"classes": ("Division", "Agency", "Regulation")}])
 def test_overview_and_neighbourhood_views_draw_in_a_browser(kg, tmp_path, kwargs):
     page = kg.view(tmp_path / "v.html", **kwargs)
     assert drawn(page) > 3
@@ -131,3 +132,10 @@ def test_views_past_2000_nodes_aggregate_per_province(tmp_path):
     page = tmp_path / "agg.html"
     page.write_text(views.render(data), encoding="utf-8")
     assert drawn(page) == len(merged)
+
+
+def test_overview_filtered_by_class(kg, tmp_path):
+    page = kg.view(tmp_path / "a.html", classes=("Division", "Agency")).read_text(encoding="utf-8")
+    assert "中卫市司法局" in page and "行政执法三项制度" not in page
+    page = kg.view(tmp_path / "r.html", classes=("Division", "Regulation")).read_text(encoding="utf-8")
+    assert "民法典" in page
