@@ -32,6 +32,7 @@ REPORT_SUFFIXES = (".txt", ".html", ".htm", ".xhtml", ".md")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # From this many input files, a build into a store folder stages N-Quads and bulk-loads them once.
 BULK_THRESHOLD = 500
+BULK_CHUNK = 400_000
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -76,6 +77,32 @@ def discover(paths: Iterable[str | os.PathLike]) -> list[Path]:
         else:
             raise FileNotFoundError(f"{p}: no such file or folder")
     return out
+
+
+class _Stage:
+    """N-Quads of new report graphs, bulk-loaded every BULK_CHUNK statements so that memory stays bounded."""
+
+    def __init__(self, gs: GraphStore, path: Path):
+        self.gs, self.path = gs, path
+        self.graphs: list[str] = []
+        self.lines = 0
+        self.file = None
+
+    def add(self, graph: str, nquads) -> None:
+        if self.file is None:
+            self.file = self.path.open("w", encoding="utf-8")
+        self.file.writelines(nquads)
+        self.graphs.append(graph)
+        self.lines += len(nquads)
+        if self.lines >= BULK_CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.file is None:
+            return
+        self.file.close()
+        self.gs.bulk_add(self.path, self.graphs)
+        self.file, self.graphs, self.lines = None, [], 0
 
 
 def save_text(folder: Path, sha: str, text: str) -> Path:
@@ -174,22 +201,19 @@ class KnowledgeGraph:
         payloads = run_builders(todo(), workers=workers, engine=engine, scheduler=scheduler)
         if progress:
             payloads = progress(payloads, len(files))
-        staged: list[str] = []
+        bulk = bool(store) and len(files) >= BULK_THRESHOLD
         with tempfile.TemporaryDirectory(prefix=".govkg-stage-", dir=str(store) if store else None) as tmp:
-            stage = Path(tmp) / "reports.nq"
-            with stage.open("w", encoding="utf-8") as staging:
-                for p in payloads:
-                    if store and len(files) >= BULK_THRESHOLD:
-                        staging.writelines(p.nquads)      # a large build: one bulk load at the end
-                        staged.append(p.graph)
-                    else:
-                        gs.replace_graph(p.graph, p.nquads)   # one transaction per report
-                    if texts_dir is not None and p.text is not None:
-                        save_text(Path(texts_dir), p.sha256, p.text)
-                    report.built += 1
-                    report.facts.update(dict(p.counts))
-            if staged:
-                gs.bulk_add(stage, staged)
+            stage = _Stage(gs, Path(tmp) / "reports.nq")
+            for p in payloads:
+                if bulk:
+                    stage.add(p.graph, p.nquads)          # a large build: bulk loads of bounded size
+                else:
+                    gs.replace_graph(p.graph, p.nquads)   # one transaction per report
+                if texts_dir is not None and p.text is not None:
+                    save_text(Path(texts_dir), p.sha256, p.text)
+                report.built += 1
+                report.facts.update(dict(p.counts))
+            stage.flush()
         for graph in sorted(existing - current):
             gs.remove_graph(graph)
             report.removed += 1

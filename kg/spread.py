@@ -50,7 +50,9 @@ ADOPTIONS = """SELECT DISTINCT ?practice ?a ?d ?name ?code ?level ?province ?lon
   ?d rdfs:label ?name ; gov:level ?l .
   ?e gov:quote ?quote ; gov:inReport ?r . ?r gov:sourceName ?report .
   OPTIONAL { ?d gov:adcode ?code }
-  OPTIONAL { ?d gov:partOf* ?prov . ?prov gov:level gov:Province ; rdfs:label ?province }
+  OPTIONAL { ?d gov:partOf ?parent . ?parent gov:adcode ?parentCode }
+  BIND(CONCAT(SUBSTR(COALESCE(?code, ?parentCode), 1, 2), "0000") AS ?pcode)
+  OPTIONAL { ?prov gov:adcode ?pcode ; gov:level gov:Province ; rdfs:label ?province }
   OPTIONAL { ?d schema:longitude ?lon ; schema:latitude ?lat }
   OPTIONAL { ?a gov:year ?year }
   OPTIONAL { ?a gov:designatedBy ?dd . ?dd rdfs:label ?designator }
