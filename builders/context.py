@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from govkg.builders import gazetteer
-from govkg.builders.recognise import Hit
+from govkg.builders.recognise import Hit, find_divisions
 from govkg.builders.text import FURNITURE
 
 LEVEL_RANK = {"national": 0, "province": 1, "prefecture": 2, "county": 3}
@@ -44,9 +44,6 @@ def _title(norm: str, lines: list[tuple[int, str]]) -> str:
     for _, line in lines[:8]:
         s = line.strip()
         if not s:
-            if title_lines:
-                # a blank line after title lines ends the title only if a paragraph follows
-                continue
             continue
         if FURNITURE.search(s) or _DOC_NUMBER.match(s) or _DATE.fullmatch(s):
             if title_lines:
@@ -55,10 +52,8 @@ def _title(norm: str, lines: list[tuple[int, str]]) -> str:
         if len(s) > 40 or re.search(r"[。;,]", s):
             break
         title_lines.append(s)
-    # A leading line that is only a place name (宁夏回族自治区中卫市) is a dateline, not the title.
-    gaz = gazetteer.load()
-    while len(title_lines) > 1 and re.fullmatch("(" + "|".join(map(re.escape, _place_names(gaz))) + ")+",
-                                                title_lines[0]):
+    # A leading line that is only place names (宁夏回族自治区中卫市) is a dateline, not the title.
+    while len(title_lines) > 1 and _only_places(title_lines[0]):
         title_lines.pop(0)
     out = ""
     for piece in title_lines:
@@ -67,8 +62,10 @@ def _title(norm: str, lines: list[tuple[int, str]]) -> str:
     return out
 
 
-def _place_names(gaz: gazetteer.Gazetteer) -> list[str]:
-    return sorted((n for n in gaz.by_name if len(n) >= 3), key=len, reverse=True)[:4000]
+def _only_places(line: str) -> bool:
+    """The line is division names end to end."""
+    covered = sum(h.end - h.start for h in find_divisions(line) if h.label == "DIVISION")
+    return covered == len(line)
 
 
 def detect(text: str, norm: str, divisions: list[Hit], in_titles) -> ReportContext:

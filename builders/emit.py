@@ -214,9 +214,6 @@ def emit(f: ReportFacts) -> list[str]:
         w.add(rep, GOV.mentions, iri(s))
         w.add(s, GOV.evidence, _evidence(w, f, c.evidence))
 
-    def ev(e: Evidence) -> str:
-        return _evidence(w, f, e)
-
     for r in f.regulations:
         s = regulation_iri(r.title)
         w.describe(s, RDF.type, iri(GOV.Regulation))
@@ -224,7 +221,7 @@ def emit(f: ReportFacts) -> list[str]:
         w.describe(s, GOV.regulationKind, iri(KIND[r.kind]))
         if r.issuer:
             w.describe(s, GOV.issuer, iri(division_iri(r.issuer)))
-        w.add(s, GOV.evidence, ev(r.evidence))
+        w.add(s, GOV.evidence, _evidence(w, f, r.evidence))
         w.add(rep, GOV.mentions, iri(s))
 
     for a in f.adoptions:
@@ -238,17 +235,11 @@ def emit(f: ReportFacts) -> list[str]:
         if a.year:
             w.add(s, GOV.year, year(a.year))
         if a.designated_by:
-            if a.designated_by.startswith("agency:"):
-                name = a.designated_by[len("agency:"):]
-                d = agency_iri(gazetteer.NATIONAL_CODE, name)
-                w.describe(d, RDF.type, iri(GOV.Agency))
-                w.describe(d, RDFS.label, lit(name, "zh"))
-                w.describe(d, GOV.jurisdiction, iri(national))
-                central_if_needed(gazetteer.NATIONAL_CODE)
-                w.add(s, GOV.designatedBy, iri(d))
+            if a.designated_by.startswith("agency:"):   # described with the report's agencies
+                w.add(s, GOV.designatedBy, iri(agency_iri(gazetteer.NATIONAL_CODE, a.designated_by[len("agency:"):])))
             else:
                 w.add(s, GOV.designatedBy, iri(division_iri(a.designated_by)))
-        w.add(s, GOV.evidence, ev(a.evidence))
+        w.add(s, GOV.evidence, _evidence(w, f, a.evidence))
 
     for sp in f.spreads:
         s = ID_IRI + f"spread/{f.sha256[:16]}/{sp.evidence.start}-{slug(sp.practice)}-{_short_hash(sp.origin, sp.scope)}"
@@ -258,7 +249,7 @@ def emit(f: ReportFacts) -> list[str]:
         w.add(s, GOV.scope, lit(sp.scope, "zh"))
         if sp.year:
             w.add(s, GOV.year, year(sp.year))
-        w.add(s, GOV.evidence, ev(sp.evidence))
+        w.add(s, GOV.evidence, _evidence(w, f, sp.evidence))
 
     for o in f.outcomes:
         s = ID_IRI + f"outcome/{f.sha256[:16]}/{o.evidence.start}-{_short_hash(o.raw, o.indicator, o.value)}"
@@ -275,7 +266,7 @@ def emit(f: ReportFacts) -> list[str]:
             w.add(s, GOV.year, year(o.year))
         if o.practice:
             w.add(s, GOV.practice, iri(practice_iri(o.practice)))
-        w.add(s, GOV.evidence, ev(o.evidence))
+        w.add(s, GOV.evidence, _evidence(w, f, o.evidence))
 
     for aw in f.awards:
         s = ID_IRI + f"award/{f.sha256[:16]}/{aw.evidence.start}-{_short_hash(aw.name, aw.recipient)}"
@@ -286,7 +277,7 @@ def emit(f: ReportFacts) -> list[str]:
             w.add(s, GOV.awardLevel, iri(AWARD_LEVEL[aw.level]))
         if aw.year:
             w.add(s, GOV.year, year(aw.year))
-        w.add(s, GOV.evidence, ev(aw.evidence))
+        w.add(s, GOV.evidence, _evidence(w, f, aw.evidence))
 
     for st in f.statements:
         cls, path = (GOV.Problem, "problem") if st.kind == "problem" else (GOV.Plan, "plan")
@@ -294,7 +285,7 @@ def emit(f: ReportFacts) -> list[str]:
         w.add(s, RDF.type, iri(cls))
         for p in st.practices:
             w.add(s, GOV.practice, iri(practice_iri(p)))
-        w.add(s, GOV.evidence, ev(st.evidence))
+        w.add(s, GOV.evidence, _evidence(w, f, st.evidence))
     return sorted(w.lines)
 
 

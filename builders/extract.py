@@ -61,7 +61,7 @@ class Extractor:
         self.topic: tuple[int, str] | None = None           # (paragraph, first practice): what 该做法 refers to
 
     # ---------------------------------------------------------------- divisions
-    def division_key(self, name: str, label: str, data: tuple, offset: int) -> str | None:
+    def division_key(self, name: str, label: str, data: tuple) -> str | None:
         if label == "ZONE":
             parent = self._zone_parent(data[0] if data else name)
             key = f"zone:{parent}:{name}"
@@ -84,43 +84,30 @@ class Extractor:
         """The reporting division itself, or a division or zone under it."""
         if not self.ctx.division:
             return False
-        if key.startswith("zone:"):
-            return key.split(":")[1] in (self.ctx.division,) or key.split(":")[1] in self.gaz and \
-                self.ctx.division in self.gaz.ancestors(key.split(":")[1])
-        return key == self.ctx.division or (key in self.gaz and self.ctx.division in self.gaz.ancestors(key))
+        code = key.split(":")[1] if key.startswith("zone:") else key   # a zone counts by its parent
+        return code == self.ctx.division or (code in self.gaz and self.ctx.division in self.gaz.ancestors(code))
 
     # ---------------------------------------------------------------- agencies
     def agency(self, surface: str, prefix: str, subject: str | None) -> Agency | None:
+        """Link an agency name to its division; the canonical name carries the division's full name
+        (市司法局 in a 中卫 report → 中卫市司法局)."""
         chain = self.ctx.chain
-        division = None
-        body = surface
-        if prefix in ("中央",) or surface in ("国务院", "中办", "国办", "中共中央", "全国人大", "全国人大常委会",
-                                             "最高人民法院", "最高人民检察院", "司法部"):
-            division = gazetteer.NATIONAL_CODE
-            body = surface
-            return Agency(surface, division, surface)
+        if prefix == "中央" or surface in lexicon.CENTRAL_BODIES:
+            return Agency(surface, gazetteer.NATIONAL_CODE, surface)
+        body = surface[len(prefix):]
         if prefix and prefix not in lexicon.LEVEL_PREFIX:
-            code, _ = self.gaz.resolve(prefix, list(chain))
-            division = code
-            body = surface[len(prefix):]
+            division, _ = self.gaz.resolve(prefix, list(chain))
         elif prefix in ("自治区", "省"):
             division = chain[-1] if chain else None
-            body = surface[len(prefix):]
         elif prefix in ("市", "州", "盟"):
             division = next((c for c in chain if self.gaz[c].level == "prefecture"), chain[0] if chain else None)
-            body = surface[len(prefix):]
         elif prefix in ("县", "区", "旗"):
             division = next((c for c in chain if self.gaz[c].level == "county"), chain[0] if chain else None)
-            body = surface[len(prefix):]
         else:
             division = subject or (chain[0] if chain else None)
         if not division or not body:
             return None
-        name = self.gaz[division].name + body if division in self.gaz and division != gazetteer.NATIONAL_CODE \
-            else body
-        if body.startswith("委") and division in self.gaz:   # 市委 → 中卫市委
-            name = self.gaz[division].name + body
-        return Agency(name, division, surface)
+        return Agency(self.gaz[division].name + body, division, surface)
 
     # ---------------------------------------------------------------- sentences
     def sentence(self, a: Annotated) -> None:
@@ -139,7 +126,7 @@ class Extractor:
             label = "ZONE" if data else "DIVISION"
             if label == "ZONE" and in_title(st):
                 continue
-            k = self.division_key(key, label, data, s.start + st)
+            k = self.division_key(key, label, data)
             if k:
                 self.facts.divisions.add(k)
                 divs.append((st, en, k))
@@ -165,7 +152,6 @@ class Extractor:
 
         # practices
         prac = [(st, en, slug) for st, en, slug, _ in a.spans.get("practices", []) if not slug.startswith("“")]
-        prac = [(st, en, slug) for st, en, slug in prac]
         cands = [(st, en, term) for st, en, term, _ in a.spans.get("practices", []) if term.startswith("“")]
         slugs = {p for _, _, p in prac}
         for fam in sorted(spelled_out(slugs) - slugs):
@@ -225,8 +211,8 @@ class Extractor:
                 best = k
         return best
 
-    def mode_at(self, t: str, st: int, en: int) -> str | None:
-        cues = [(m.start(), m.end(), _MODE_OF[m.group(0)]) for m in _MODE_RE.finditer(t)]
+    def mode_at(self, t: str, cues: list[tuple[int, int, str]], st: int, en: int) -> str | None:
+        """The mode of the practice at st:en, from the sentence's cues (start, end, mode)."""
         if not cues:
             return None
         clause_start = max((m.end() for m in CLAUSE.finditer(t, 0, st)), default=0)
@@ -264,8 +250,9 @@ class Extractor:
                 designator = self.designator(m.group(1))
             else:
                 designator = self.ctx.division
+        cues = [(c.start(), c.end(), _MODE_OF[c.group(0)]) for c in _MODE_RE.finditer(t)]
         for st, en, slug in prac:   # practices named inside an honour (荣获“…示范创建单位”) are already out
-            mode = self.mode_at(t, st, en)
+            mode = self.mode_at(t, cues, st, en)
             if mode is None:
                 continue
             adopter = self.subject_at(own, st, t) or self.ctx.division
@@ -281,7 +268,8 @@ class Extractor:
         name = name.strip()
         if name in ("自治区", "省", "省委", "自治区党委", "省政府", "自治区政府") or name.startswith(("自治区", "省")):
             return self.ctx.chain[-1] if self.ctx.chain else None
-        if name.startswith(("国务院", "中央", "国家", "司法部", "中办", "国办")):
+        if name.startswith(("中央", "国家") + lexicon.CENTRAL_BODIES):
+            self.facts.agencies.add(Agency(name, gazetteer.NATIONAL_CODE, name))
             return "agency:" + name
         if name.startswith(("市", "州", "盟")):
             return next((c for c in self.ctx.chain if self.gaz[c].level == "prefecture"), None)

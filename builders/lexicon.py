@@ -124,9 +124,9 @@ AGENCY_SUFFIX = (
     "领导小组", "工作组", "调研组", "督查组", "办公室", "办公厅", "中心组", "中心", "工作站", "服务站", "司法所",
     "派出所", "法律顾问室", "局", "厅", "委", "办", "政府", "人大", "室",
 )
+# Central bodies: their jurisdiction is the central level (中央), and a pilot they designate is national.
+CENTRAL_BODIES = ("国务院", "中办", "国办", "中共中央", "全国人大常委会", "全国人大", "最高人民法院", "最高人民检察院",
+                  "司法部")
 # Bodies whose name needs no prefix to be an agency.
-STANDALONE_AGENCIES = (
-    "国务院", "中办", "国办", "中共中央", "全国人大常委会", "全国人大", "最高人民法院", "最高人民检察院", "司法部",
-    "人民法院", "人民检察院", "仲裁委员会", "司法所", "派出所", "公安派出所",
-)
+STANDALONE_AGENCIES = CENTRAL_BODIES + ("人民法院", "人民检察院", "仲裁委员会", "司法所", "派出所", "公安派出所")
 LEVEL_PREFIX = ("自治区", "市", "县", "区", "旗", "省", "州", "盟", "镇", "乡")

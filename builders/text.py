@@ -200,7 +200,6 @@ PROBLEM_HEAD = re.compile(r"(存在的?(主要)?问题|问题和不足|不足之
 PROBLEM_LEAD = re.compile(r"但[^。]{0,30}(存在|还有|仍有|也有)[^。]{0,20}(问题|不足|差距|短板|薄弱)")
 PLAN_HEAD = re.compile(r"(下一步|工作打算|工作计划|工作思路|工作安排|努力方向|今后工作|\d{4}年(工作)?(重点|打算|计划|安排))")
 PLAN_LEAD = re.compile(r"^\s*(下一步|今后|明年|新的一年|20\d\d年,?我(市|县|区|旗|州|省)将)")
-SENTENCE_END = re.compile(r"[。!?;；！？\n]+|(?<=[一二三四五六七八九十])是(?=[^。]{2})")
 
 
 def zones(norm: str) -> list[tuple[int, int, str, int]]:
@@ -227,9 +226,6 @@ def zones(norm: str) -> list[tuple[int, int, str, int]]:
             state = "body"
         out.append((start, end, "heading" if is_heading and state == "body" else state, i))
     return out
-
-
-_CLAUSE_LEAD = re.compile(r"^[一二三四五六七八九十]+是")
 
 
 def sentences(norm: str) -> list[Sentence]:

@@ -27,7 +27,6 @@ from pathlib import Path
 from govkg.kg.store import GraphStore, Rows
 
 LEVEL_CHARS = "市县区旗省州盟"
-GOLD_LEVEL = {"province": "province", "prefecture": "prefecture", "county": "county"}
 
 
 @dataclass
@@ -184,9 +183,7 @@ class Scorer:
     def _pair_score(self, pred: set[tuple], gold: set[tuple], practice_at: int) -> Score:
         def same(p: tuple, q: tuple) -> bool:
             return all(self.practice_match(x, y) if i == practice_at else x == y for i, (x, y) in enumerate(zip(p, q)))
-        tp_gold = sum(any(same(p, gq) for p in pred) for gq in gold)
-        tp_pred = sum(any(same(p, gq) for gq in gold) for p in pred)
-        return Score(tp_gold, len(pred), len(gold), tp_pred)
+        return _match(pred, gold, same)
 
     def _adoptions(self, rep: str, g: dict) -> tuple[Score, Score]:
         rows = self._rows("""SELECT ?r ?dl ?p ?mode ?year WHERE { ?a a gov:Adoption ; gov:evidence/gov:inReport ?r ;
@@ -243,9 +240,14 @@ class Scorer:
 
         def same(p, q):
             return p[0] == q[0] and (p[1] in q[1] or q[1] in p[1])
-        tp_gold = sum(any(same(p, q) for p in pred) for q in gold)
-        tp_pred = sum(any(same(p, q) for q in gold) for p in pred)
-        return Score(tp_gold, len(pred), len(gold), tp_pred)
+        return _match(pred, gold, same)
+
+
+def _match(pred: set[tuple], gold: set[tuple], same) -> Score:
+    """Gold items found by some prediction, and predictions that match some gold item."""
+    tp_gold = sum(any(same(p, g) for p in pred) for g in gold)
+    tp_pred = sum(any(same(p, g) for g in gold) for p in pred)
+    return Score(tp_gold, len(pred), len(gold), tp_pred)
 
 
 def _slug(iri: str) -> str:

@@ -1,7 +1,6 @@
 """Extraction quality against the gold annotation, and robustness to the ways real reports vary."""
 from __future__ import annotations
 
-import re
 
 import pytest
 from opencc import OpenCC

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import RDF
 
 from govkg import KnowledgeGraph, ontology
 from govkg.namespace import GOV_IRI

@@ -1,7 +1,6 @@
 """Bad input: encodings, HTML pages, broken files — clear errors, nothing lost, nothing half-written."""
 from __future__ import annotations
 
-import codecs
 import hashlib
 
 import pytest
