@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -132,7 +133,8 @@ def collect(kg: "KnowledgeGraph", practice: str | None = None, division: str | N
             pos = _position(r["lon"], r["lat"]) or _jitter(r["d"], 300)
             positions[r["d"]] = pos
             fy = first_year.get(r["d"])
-            nodes[r["d"]] = {"id": r["d"], "label": r["dl"], "kind": "division", "shape": "dot", "size": 18,
+            nodes[r["d"]] = {"id": r["d"], "label": r["dl"], "kind": "division", "shape": "dot", "size": 30,
+                             "font": {"size": 36, "strokeWidth": 6},
                              "color": _year_colour(fy, data.years), "x": pos[0], "y": pos[1], "year": fy,
                              "title": f"{r['dl']}  {r['code'] or ''}\n首次采纳 first adoption: {fy or '—'}",
                              "info": {"type": "行政区划 Division", "name": r["dl"], "code": r["code"] or "",
@@ -140,14 +142,12 @@ def collect(kg: "KnowledgeGraph", practice: str | None = None, division: str | N
     by_practice: dict[str, list[str]] = {}
     for r in rows:
         by_practice.setdefault(r["p"], []).append(r["d"])
+    practice_at = _practice_ring(by_practice, positions)
     for r in rows:
         if r["p"] not in nodes:
-            adopters = sorted(set(by_practice[r["p"]]))
-            cx = sum(positions[d][0] for d in adopters) / len(adopters)
-            cy = sum(positions[d][1] for d in adopters) / len(adopters)
-            jx, jy = _jitter(r["p"], 160)
+            x, y = practice_at[r["p"]]
             nodes[r["p"]] = {"id": r["p"], "label": r["pl"], "kind": "practice", "shape": "box",
-                             "color": "#fff3c4", "x": round(cx + jx, 1), "y": round(cy + jy - 120, 1),
+                             "color": "#fff3c4", "x": x, "y": y, "font": {"size": 28},
                              "title": f"{r['pl']}\n{r['pen'] or ''}",
                              "info": {"type": "实践 Practice", "name": r["pl"], "english": r["pen"] or "",
                                       "slug": r["slug"]}}
@@ -281,6 +281,32 @@ def spread_view(t) -> ViewData:
 def write_spread_view(t, out: Path) -> Path:
     page = render(spread_view(t)).encode("utf-8")
     atomic_write(out, lambda f: f.write(page), 1)
+    return out
+
+
+def _practice_ring(by_practice: dict[str, list[str]], positions: dict[str, tuple[float, float]],
+                   rings: int = 3, gap: float = 150.0) -> dict[str, tuple[float, float]]:
+    """Practices around the map of their adopters: on rings outside the divisions, each near the angle of its
+    adopters' centre, so that their labels spread out instead of piling up on the adopters."""
+    if not by_practice:
+        return {}
+    xs = [p[0] for p in positions.values()]
+    ys = [p[1] for p in positions.values()]
+    cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    radius = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 + 250
+
+    def angle(p: str) -> tuple[float, str]:
+        ds = sorted(set(by_practice[p]))
+        mx = sum(positions[d][0] for d in ds) / len(ds)
+        my = sum(positions[d][1] for d in ds) / len(ds)
+        return math.atan2(my - cy, mx - cx), p
+
+    ordered = sorted(by_practice, key=angle)
+    out = {}
+    for i, p in enumerate(ordered):
+        a = 2 * math.pi * i / len(ordered)
+        r = radius + gap * (i % rings)
+        out[p] = (round(cx + r * math.cos(a), 1), round(cy + r * math.sin(a), 1))
     return out
 
 
