@@ -1,8 +1,14 @@
 """The recognisers as spaCy pipeline components, registered by name and assembled from configuration.
 
-The pipeline is spaCy's blank ``zh`` language with its built-in character segmenter (nothing to
-download).  Each component writes its spans into ``doc.spans[<group>]``; the span's ``kb_id_`` holds the
-linked key (division name, practice slug, title, unit) and ``span._.data`` anything else it found.
+The pipeline is spaCy's blank ``zh`` language with a character tokenizer (``govkg.chars.v1``: one token
+per character, nothing to download).  Each component writes its spans into ``doc.spans[<group>]``; the
+span's ``kb_id_`` holds the linked key (division name, practice slug, title, unit) and ``span._.data``
+anything else it found.
+
+The default pipeline holds the recognisers that facts are read from (practices, titled documents,
+quantities, years) and runs on candidate sentences only (see `builders.prefilter`).  Division and agency
+names are mentions wherever they stand, so the builder finds them once over the whole report; their
+components are registered too, for pipelines that want them per sentence.
 
     >>> nlp = make_pipeline()
     >>> doc = nlp("中卫市被国务院确定为行政执法“三项制度”改革全国试点")
@@ -17,6 +23,7 @@ from typing import Callable
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.vocab import Vocab
 
 from govkg.builders import recognise
 from govkg.builders.recognise import Hit
@@ -34,7 +41,37 @@ RECOGNISERS: dict[str, tuple[str, Callable[[str], list[Hit]]]] = {
     "govkg_years": ("years", recognise.find_years),
 }
 
-DEFAULT_PIPELINE = tuple(RECOGNISERS)
+DEFAULT_PIPELINE = ("govkg_practices", "govkg_regulations", "govkg_quantities", "govkg_years")
+TOKENIZER = {"@tokenizers": "govkg.chars.v1"}
+
+
+class CharTokenizer:
+    """One token per character, the text kept exactly.  spaCy's own ``zh`` character segmenter gives the
+    same tokens but re-aligns whitespace in a Python pass that costs more than the segmentation itself."""
+
+    def __init__(self, vocab: Vocab):
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        return Doc(self.vocab, words=list(text), spaces=[False] * len(text))
+
+    # Nothing to save: the tokenizer has no settings (spaCy calls these when a pipeline is written to disk).
+    def to_bytes(self, **_) -> bytes:
+        return b""
+
+    def from_bytes(self, _data: bytes, **_) -> "CharTokenizer":
+        return self
+
+    def to_disk(self, _path, **_) -> None:
+        pass
+
+    def from_disk(self, _path, **_) -> "CharTokenizer":
+        return self
+
+
+@spacy.registry.tokenizers("govkg.chars.v1")
+def make_char_tokenizer() -> Callable[[Language], CharTokenizer]:
+    return lambda nlp: CharTokenizer(nlp.vocab)
 
 
 class HitComponent:
@@ -49,9 +86,13 @@ class HitComponent:
         text = doc.user_data.get("text")
         if text is None:
             text = doc.user_data["text"] = doc.text
+        one_per_char = len(doc) == len(text)
         spans = []
         for h in self.find(text):
-            span = doc.char_span(h.start, h.end, label=h.label, kb_id=h.key, alignment_mode="expand")
+            if one_per_char:   # token offsets are character offsets: no alignment to compute
+                span = Span(doc, h.start, h.end, label=h.label, kb_id=h.key)
+            else:
+                span = doc.char_span(h.start, h.end, label=h.label, kb_id=h.key, alignment_mode="expand")
             if span is not None:
                 span._.data = h.data
                 spans.append(span)
@@ -91,13 +132,13 @@ def annotate(nlp: Language, text: str) -> Doc:
 
 def make_pipeline(components: tuple[str, ...] = DEFAULT_PIPELINE,
                   config: dict[str, dict] | None = None) -> Language:
-    """A blank Chinese pipeline (character segmenter) with the named govkg components, in order.
+    """A blank Chinese pipeline (character tokenizer) with the named govkg components, in order.
 
     `config` maps a component name to its settings, e.g. ``{"govkg_practices": {"exclude": ["放管服"]}}``.
     """
     if config is None:
         return _default_pipeline(components)
-    nlp = spacy.blank("zh")
+    nlp = _blank()
     for name in components:
         nlp.add_pipe(name, config=config.get(name, {}))
     return nlp
@@ -105,7 +146,11 @@ def make_pipeline(components: tuple[str, ...] = DEFAULT_PIPELINE,
 
 @lru_cache(maxsize=4)
 def _default_pipeline(components: tuple[str, ...]) -> Language:
-    nlp = spacy.blank("zh")
+    nlp = _blank()
     for name in components:
         nlp.add_pipe(name)
     return nlp
+
+
+def _blank() -> Language:
+    return spacy.blank("zh", config={"nlp": {"tokenizer": TOKENIZER}})

@@ -14,14 +14,30 @@ from govkg.builders import gazetteer
 from govkg.builders.facts import Evidence, ReportFacts
 from govkg.namespace import DCTERMS, GOV, GOV_FROM, ID_IRI, RDF, RDFS, SDO, SKOS, XSD
 
-MODE = {"adopted": GOV.Adopted, "piloted": GOV.Piloted, "extended": GOV.Extended, "deepened": GOV.Deepened,
-        "promoted": GOV.Promoted}
-LEVEL = {"national": GOV.National, "province": GOV.Province, "prefecture": GOV.Prefecture, "county": GOV.County,
-         "township": GOV.Township, "zone": GOV.Zone}
-KIND = {"law": GOV.Law, "administrative_regulation": GOV.AdministrativeRegulation,
-        "local_regulation": GOV.LocalRegulation, "government_rule": GOV.GovernmentRule,
-        "normative_document": GOV.NormativeDocument, "plan": GOV.PlanDocument, "other": GOV.OtherDocument}
-AWARD_LEVEL = {"national": GOV.National, "province": GOV.Province, "prefecture": GOV.Prefecture}
+class _Bracketed:
+    """``<iri>`` strings of a namespace's terms, each made once: looking terms up in a closed namespace
+    is slow inside a loop that writes millions of lines."""
+
+    def __init__(self, ns):
+        self._ns = ns
+
+    def __getattr__(self, name: str) -> str:
+        term = f"<{getattr(self._ns, name)}>"
+        setattr(self, name, term)
+        return term
+
+
+G, R, RS, SK, DC, SD = (_Bracketed(ns) for ns in (GOV, RDF, RDFS, SKOS, DCTERMS, SDO))
+G_FROM = f"<{GOV_FROM}>"
+
+MODE = {"adopted": G.Adopted, "piloted": G.Piloted, "extended": G.Extended, "deepened": G.Deepened,
+        "promoted": G.Promoted}
+LEVEL = {"national": G.National, "province": G.Province, "prefecture": G.Prefecture, "county": G.County,
+         "township": G.Township, "zone": G.Zone}
+KIND = {"law": G.Law, "administrative_regulation": G.AdministrativeRegulation,
+        "local_regulation": G.LocalRegulation, "government_rule": G.GovernmentRule,
+        "normative_document": G.NormativeDocument, "plan": G.PlanDocument, "other": G.OtherDocument}
+AWARD_LEVEL = {"national": G.National, "province": G.Province, "prefecture": G.Prefecture}
 
 _SAFE = set("-_.~")
 
@@ -61,12 +77,16 @@ def lit(value: str, lang: str | None = None, datatype: str | None = None) -> str
     return s
 
 
+_GYEAR = f"^^<{XSD.gYear}>"
+_INTEGER = f"^^<{XSD.integer}>"
+
+
 def year(y: int) -> str:
-    return lit(f"{y:04d}", datatype=str(XSD.gYear))
+    return f'"{y:04d}"{_GYEAR}'
 
 
 def integer(n: int) -> str:
-    return lit(str(n), datatype=str(XSD.integer))
+    return f'"{n}"{_INTEGER}'
 
 
 def decimal(v: float) -> str:
@@ -120,15 +140,17 @@ class _Writer:
     that many reports naming 宁夏回族自治区 do not store, and join over, many copies of it."""
 
     def __init__(self, graph: str):
-        self.g = f"<{graph}>"
-        self.shared = f"<{ENTITIES_GRAPH}>"
+        self.g = f"<{graph}> .\n"
+        self.shared = f"<{ENTITIES_GRAPH}> .\n"
         self.lines: set[str] = set()
+        self.evidence: dict[tuple[int, int], str] = {}
 
-    def add(self, s: str, p, o: str) -> None:
-        self.lines.add(f"<{s}> <{p}> {o} {self.g} .\n")
+    def add(self, s: str, p: str, o: str) -> None:
+        """`s` an IRI; `p` and `o` already in N-Triples syntax."""
+        self.lines.add(f"<{s}> {p} {o} {self.g}")
 
-    def describe(self, s: str, p, o: str) -> None:
-        self.lines.add(f"<{s}> <{p}> {o} {self.shared} .\n")
+    def describe(self, s: str, p: str, o: str) -> None:
+        self.lines.add(f"<{s}> {p} {o} {self.shared}")
 
 
 def emit(f: ReportFacts) -> list[str]:
@@ -136,22 +158,22 @@ def emit(f: ReportFacts) -> list[str]:
     w = _Writer(graph_iri(f.sha256))
     gaz = gazetteer.load()
     rep = report_iri(f.sha256)
-    w.add(rep, RDF.type, iri(GOV.Report))
-    w.add(rep, GOV.sourceName, lit(f.source_name))
-    w.add(rep, GOV.sha256, lit(f.sha256))
-    w.add(rep, GOV.encoding, lit(f.encoding))
+    w.add(rep, R.type, G.Report)
+    w.add(rep, G.sourceName, lit(f.source_name))
+    w.add(rep, G.sha256, lit(f.sha256))
+    w.add(rep, G.encoding, lit(f.encoding))
     if f.title:
-        w.add(rep, DCTERMS.title, lit(f.title, "zh"))
+        w.add(rep, DC.title, lit(f.title, "zh"))
     if f.date:
-        w.add(rep, DCTERMS.date, lit(f.date, datatype=str(XSD.date)))
+        w.add(rep, DC.date, lit(f.date, datatype=str(XSD.date)))
     if f.publisher:
-        w.add(rep, DCTERMS.publisher, lit(f.publisher, "zh"))
+        w.add(rep, DC.publisher, lit(f.publisher, "zh"))
     if f.year:
-        w.add(rep, GOV.reportYear, year(f.year))
+        w.add(rep, G.reportYear, year(f.year))
     if f.division:
-        w.add(rep, GOV.aboutDivision, iri(division_iri(f.division)))
+        w.add(rep, G.aboutDivision, iri(division_iri(f.division)))
     for name in sorted(f.ambiguous):
-        w.add(rep, GOV.ambiguousName, lit(name))
+        w.add(rep, G.ambiguousName, lit(name))
 
     # divisions: each mentioned one, with its chain of parents so that partOf always resolves
     wanted = set()
@@ -166,135 +188,138 @@ def emit(f: ReportFacts) -> list[str]:
     for code in sorted(wanted):
         d = gaz[code]
         s = division_iri(code)
-        w.describe(s, RDF.type, iri(GOV.Division))
-        w.describe(s, RDFS.label, lit(d.name, "zh"))
-        w.describe(s, GOV.adcode, lit(code))
-        w.describe(s, GOV.level, iri(LEVEL[d.level]))
+        w.describe(s, R.type, G.Division)
+        w.describe(s, RS.label, lit(d.name, "zh"))
+        w.describe(s, G.adcode, lit(code))
+        w.describe(s, G.level, LEVEL[d.level])
         if d.parent and d.parent != gazetteer.NATIONAL_CODE:
-            w.describe(s, GOV.partOf, iri(division_iri(d.parent)))
+            w.describe(s, G.partOf, iri(division_iri(d.parent)))
         if d.latitude is not None and d.longitude is not None:
-            w.describe(s, SDO.latitude, decimal(d.latitude))
-            w.describe(s, SDO.longitude, decimal(d.longitude))
+            w.describe(s, SD.latitude, decimal(d.latitude))
+            w.describe(s, SD.longitude, decimal(d.longitude))
     national = division_iri(gazetteer.NATIONAL_CODE)
     for key, name in sorted(f.zones.items()):
         s = division_iri(key)
-        w.describe(s, RDF.type, iri(GOV.Division))
-        w.describe(s, RDFS.label, lit(name, "zh"))
-        w.describe(s, GOV.level, iri(GOV.Zone))
-        w.describe(s, GOV.partOf, iri(division_iri(key.split(":")[1])))
+        w.describe(s, R.type, G.Division)
+        w.describe(s, RS.label, lit(name, "zh"))
+        w.describe(s, G.level, G.Zone)
+        w.describe(s, G.partOf, iri(division_iri(key.split(":")[1])))
     for key in sorted(f.divisions):
-        w.add(rep, GOV.mentions, iri(division_iri(key)))
+        w.add(rep, G.mentions, iri(division_iri(key)))
 
     def central_if_needed(key: str) -> None:
         if key == gazetteer.NATIONAL_CODE:
-            w.describe(national, RDF.type, iri(GOV.Division))
-            w.describe(national, RDFS.label, lit("中央", "zh"))
-            w.describe(national, RDFS.label, lit("Central government", "en"))
-            w.describe(national, GOV.level, iri(GOV.National))
+            w.describe(national, R.type, G.Division)
+            w.describe(national, RS.label, lit("中央", "zh"))
+            w.describe(national, RS.label, lit("Central government", "en"))
+            w.describe(national, G.level, G.National)
 
     # agencies
     for ag in sorted(f.agencies):
         s = agency_iri(ag.division, ag.name)
-        w.describe(s, RDF.type, iri(GOV.Agency))
-        w.describe(s, RDFS.label, lit(ag.name, "zh"))
+        w.describe(s, R.type, G.Agency)
+        w.describe(s, RS.label, lit(ag.name, "zh"))
         if ag.surface != ag.name:
-            w.describe(s, SKOS.altLabel, lit(ag.surface, "zh"))
-        w.describe(s, GOV.jurisdiction, iri(division_iri(ag.division)))
+            w.describe(s, SK.altLabel, lit(ag.surface, "zh"))
+        w.describe(s, G.jurisdiction, iri(division_iri(ag.division)))
         central_if_needed(ag.division)
-        w.add(rep, GOV.mentions, iri(s))
+        w.add(rep, G.mentions, iri(s))
 
     # practices: mentioned ones; candidates get a concept of their own
     for p in sorted(f.practices):
-        w.add(rep, GOV.mentions, iri(practice_iri(p)))
+        w.add(rep, G.mentions, iri(practice_iri(p)))
     for c in f.candidates:
         s = practice_iri(c.term)
-        w.describe(s, RDF.type, iri(GOV.CandidatePractice))
-        w.describe(s, RDF.type, iri(GOV.Practice))
-        w.describe(s, SKOS.prefLabel, lit(c.term, "zh"))
-        w.add(rep, GOV.mentions, iri(s))
-        w.add(s, GOV.evidence, _evidence(w, f, c.evidence))
+        w.describe(s, R.type, G.CandidatePractice)
+        w.describe(s, R.type, G.Practice)
+        w.describe(s, SK.prefLabel, lit(c.term, "zh"))
+        w.add(rep, G.mentions, iri(s))
+        w.add(s, G.evidence, _evidence(w, f, c.evidence))
 
     for r in f.regulations:
         s = regulation_iri(r.title)
-        w.describe(s, RDF.type, iri(GOV.Regulation))
-        w.describe(s, SDO.name, lit(r.title, "zh"))
-        w.describe(s, GOV.regulationKind, iri(KIND[r.kind]))
+        w.describe(s, R.type, G.Regulation)
+        w.describe(s, SD.name, lit(r.title, "zh"))
+        w.describe(s, G.regulationKind, KIND[r.kind])
         if r.issuer:
-            w.describe(s, GOV.issuer, iri(division_iri(r.issuer)))
-        w.add(s, GOV.evidence, _evidence(w, f, r.evidence))
-        w.add(rep, GOV.mentions, iri(s))
+            w.describe(s, G.issuer, iri(division_iri(r.issuer)))
+        w.add(s, G.evidence, _evidence(w, f, r.evidence))
+        w.add(rep, G.mentions, iri(s))
 
     for a in f.adoptions:
         s = ID_IRI + f"adoption/{f.sha256[:16]}/{a.evidence.start}-{slug(a.practice)}-{_short_hash(a.adopter, a.mode)}"
-        w.add(s, RDF.type, iri(GOV.Adoption))
-        w.add(s, GOV.adopter, iri(division_iri(a.adopter)))
+        w.add(s, R.type, G.Adoption)
+        w.add(s, G.adopter, iri(division_iri(a.adopter)))
         if a.agency:
-            w.add(s, GOV.adopter, iri(agency_iri(a.adopter, a.agency)))
-        w.add(s, GOV.practice, iri(practice_iri(a.practice)))
-        w.add(s, GOV.mode, iri(MODE[a.mode]))
+            w.add(s, G.adopter, iri(agency_iri(a.adopter, a.agency)))
+        w.add(s, G.practice, iri(practice_iri(a.practice)))
+        w.add(s, G.mode, MODE[a.mode])
         if a.year:
-            w.add(s, GOV.year, year(a.year))
+            w.add(s, G.year, year(a.year))
         if a.designated_by:
             if a.designated_by.startswith("agency:"):   # described with the report's agencies
-                w.add(s, GOV.designatedBy, iri(agency_iri(gazetteer.NATIONAL_CODE, a.designated_by[len("agency:"):])))
+                w.add(s, G.designatedBy, iri(agency_iri(gazetteer.NATIONAL_CODE, a.designated_by[len("agency:"):])))
             else:
-                w.add(s, GOV.designatedBy, iri(division_iri(a.designated_by)))
-        w.add(s, GOV.evidence, _evidence(w, f, a.evidence))
+                w.add(s, G.designatedBy, iri(division_iri(a.designated_by)))
+        w.add(s, G.evidence, _evidence(w, f, a.evidence))
 
     for sp in f.spreads:
         s = ID_IRI + f"spread/{f.sha256[:16]}/{sp.evidence.start}-{slug(sp.practice)}-{_short_hash(sp.origin, sp.scope)}"
-        w.add(s, RDF.type, iri(GOV.Spread))
-        w.add(s, GOV.practice, iri(practice_iri(sp.practice)))
-        w.add(s, GOV_FROM, iri(division_iri(sp.origin)))
-        w.add(s, GOV.scope, lit(sp.scope, "zh"))
+        w.add(s, R.type, G.Spread)
+        w.add(s, G.practice, iri(practice_iri(sp.practice)))
+        w.add(s, G_FROM, iri(division_iri(sp.origin)))
+        w.add(s, G.scope, lit(sp.scope, "zh"))
         if sp.year:
-            w.add(s, GOV.year, year(sp.year))
-        w.add(s, GOV.evidence, _evidence(w, f, sp.evidence))
+            w.add(s, G.year, year(sp.year))
+        w.add(s, G.evidence, _evidence(w, f, sp.evidence))
 
     for o in f.outcomes:
         s = ID_IRI + f"outcome/{f.sha256[:16]}/{o.evidence.start}-{_short_hash(o.raw, o.indicator, o.value)}"
-        w.add(s, RDF.type, iri(GOV.Outcome))
-        w.add(s, GOV.division, iri(division_iri(o.division)))
+        w.add(s, R.type, G.Outcome)
+        w.add(s, G.division, iri(division_iri(o.division)))
         if o.indicator:
-            w.add(s, GOV.indicator, lit(o.indicator, "zh"))
-        w.add(s, GOV.value, decimal(o.value))
-        w.add(s, GOV.unit, lit(o.unit))
-        w.add(s, GOV.raw, lit(o.raw))
+            w.add(s, G.indicator, lit(o.indicator, "zh"))
+        w.add(s, G.value, decimal(o.value))
+        w.add(s, G.unit, lit(o.unit))
+        w.add(s, G.raw, lit(o.raw))
         if o.qualifier:
-            w.add(s, GOV.qualifier, lit(o.qualifier))
+            w.add(s, G.qualifier, lit(o.qualifier))
         if o.year:
-            w.add(s, GOV.year, year(o.year))
+            w.add(s, G.year, year(o.year))
         if o.practice:
-            w.add(s, GOV.practice, iri(practice_iri(o.practice)))
-        w.add(s, GOV.evidence, _evidence(w, f, o.evidence))
+            w.add(s, G.practice, iri(practice_iri(o.practice)))
+        w.add(s, G.evidence, _evidence(w, f, o.evidence))
 
     for aw in f.awards:
         s = ID_IRI + f"award/{f.sha256[:16]}/{aw.evidence.start}-{_short_hash(aw.name, aw.recipient)}"
-        w.add(s, RDF.type, iri(GOV.Award))
-        w.add(s, GOV.recipient, iri(division_iri(aw.recipient)))
-        w.add(s, GOV.awardName, lit(aw.name, "zh"))
+        w.add(s, R.type, G.Award)
+        w.add(s, G.recipient, iri(division_iri(aw.recipient)))
+        w.add(s, G.awardName, lit(aw.name, "zh"))
         if aw.level in AWARD_LEVEL:
-            w.add(s, GOV.awardLevel, iri(AWARD_LEVEL[aw.level]))
+            w.add(s, G.awardLevel, AWARD_LEVEL[aw.level])
         if aw.year:
-            w.add(s, GOV.year, year(aw.year))
-        w.add(s, GOV.evidence, _evidence(w, f, aw.evidence))
+            w.add(s, G.year, year(aw.year))
+        w.add(s, G.evidence, _evidence(w, f, aw.evidence))
 
     for st in f.statements:
-        cls, path = (GOV.Problem, "problem") if st.kind == "problem" else (GOV.Plan, "plan")
+        cls, path = (G.Problem, "problem") if st.kind == "problem" else (G.Plan, "plan")
         s = ID_IRI + f"{path}/{f.sha256[:16]}/{st.evidence.start}"
-        w.add(s, RDF.type, iri(cls))
+        w.add(s, R.type, cls)
         for p in st.practices:
-            w.add(s, GOV.practice, iri(practice_iri(p)))
-        w.add(s, GOV.evidence, _evidence(w, f, st.evidence))
+            w.add(s, G.practice, iri(practice_iri(p)))
+        w.add(s, G.evidence, _evidence(w, f, st.evidence))
     return sorted(w.lines)
 
 
 def _evidence(w: _Writer, f: ReportFacts, e: Evidence) -> str:
-    """The evidence node of a quote: report, verbatim sentence, offsets."""
-    s = ID_IRI + f"evidence/{f.sha256[:16]}/{e.start}-{e.end}"
-    w.add(s, RDF.type, iri(GOV.Evidence))
-    w.add(s, GOV.inReport, iri(report_iri(f.sha256)))
-    w.add(s, GOV.quote, lit(e.quote))
-    w.add(s, GOV.start, integer(e.start))
-    w.add(s, GOV.end, integer(e.end))
-    return iri(s)
+    """The evidence node of a quote: report, verbatim sentence, offsets (written once per sentence)."""
+    node = w.evidence.get((e.start, e.end))
+    if node is None:
+        s = ID_IRI + f"evidence/{f.sha256[:16]}/{e.start}-{e.end}"
+        w.add(s, R.type, G.Evidence)
+        w.add(s, G.inReport, iri(report_iri(f.sha256)))
+        w.add(s, G.quote, lit(e.quote))
+        w.add(s, G.start, integer(e.start))
+        w.add(s, G.end, integer(e.end))
+        node = w.evidence[(e.start, e.end)] = iri(s)
+    return node

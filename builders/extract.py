@@ -40,6 +40,17 @@ AWARD_TAIL = re.compile(r"(示范|先进|单位|集体|城市|典型|案例|奖|
 STRICT_TAIL = re.compile(r"(示范项目|示范单位|典型经验|典型案例|先进典型)$")
 CUMULATIVE = re.compile(r"(截至|以来|累计|年来|共计|历年)")
 
+# Words without one of which the spread and award rules above cannot match (adoptions need a recognised
+# practice, outcomes a quantity, regulations a title).  `builders.prefilter` sends a sentence to the
+# recognisers only when it holds one of these or a recognisable name; a test checks that the selection
+# changes no fact.  Keep this list in step with the patterns above.
+TRIGGERS = (
+    "推广", "现场", "观摩", "经验交流",                          # SPREAD_PROMOTE, SPREAD_MEETING
+    "上报", "专报", "报送", "推荐",                              # SPREAD_UPWARD
+    "典型经验", "典型案例", "日报", "中央电视台", "新华社",        # SPREAD_NATIONAL
+    "获", "评为", "命名为", "授予", "入选", "享有", "表彰为", "确定为", "推荐为", "作为",   # AWARD_CUE
+)
+
 
 @dataclass
 class Annotated:

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.language import Language
 
-from govkg.builders import components, text as textmod
+from govkg.builders import components, prefilter, text as textmod
 from govkg.builders.context import detect
 from govkg.builders.emit import emit, graph_iri
 from govkg.builders.extract import Annotated, Extractor
 from govkg.builders.facts import ReportFacts
-from govkg.builders.recognise import find_divisions
+from govkg.builders.recognise import Hit, find_agencies, find_divisions
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -50,8 +51,13 @@ def build_bytes(data: bytes, source_name: str, nlp: Language | None = None) -> B
     return result
 
 
-def build_text(text: str, source_name: str, encoding: str = "utf-8", nlp: Language | None = None) -> BuildResult:
-    """Build one report's text.  `nlp` is a pipeline from `components.make_pipeline` (default settings if None)."""
+def build_text(text: str, source_name: str, encoding: str = "utf-8", nlp: Language | None = None,
+               select: bool = True) -> BuildResult:
+    """Build one report's text.  `nlp` is a pipeline from `components.make_pipeline` (default settings if None).
+
+    With `select` (the default) spaCy runs only on the sentences a fact rule could fire on
+    (`prefilter.candidates`); ``select=False`` runs it on every sentence and gives the same facts, slower.
+    """
     source_name = os.path.basename(source_name)
     # A lone surrogate cannot be written as UTF-8; it becomes U+FFFD, one character for one, so that offsets
     # still hold (decoded files never contain one; a caller's str might).
@@ -63,18 +69,37 @@ def build_text(text: str, source_name: str, encoding: str = "utf-8", nlp: Langua
     def in_titles(offset: int) -> bool:
         return any(a < offset < b for a, b in titles)
 
-    ctx = detect(text, norm, find_divisions(norm), in_titles)
+    # Names are mentions wherever they stand: found once over the whole report, shared out by sentence.
+    divisions = find_divisions(norm)
+    agencies = find_agencies(norm)
+    ctx = detect(text, norm, divisions, in_titles)
     extractor = Extractor(text, norm, ctx, source_name, sha, encoding)
     nlp = nlp or components.make_pipeline()
-    sents = textmod.sentences(norm)
-    keep = [s for s in sents if s.zone != "furniture"]
-    for sent in keep:
-        doc = components.annotate(nlp, norm[sent.start:sent.end])
-        spans = {group: [(sp.start_char, sp.end_char, sp.kb_id_, sp._.data) for sp in doc.spans[group]]
-                 for group in doc.spans}
-        extractor.sentence(Annotated(sent, doc.user_data["text"], spans))
+    sents = [s for s in textmod.sentences(norm) if s.zone != "furniture"]
+    chosen = prefilter.candidates(norm, sents) if select else [True] * len(sents)
+    for sent, candidate in zip(sents, chosen):
+        sentence = norm[sent.start:sent.end]
+        spans = {"divisions": _within(divisions, sent.start, sent.end),
+                 "agencies": _within(agencies, sent.start, sent.end)}
+        if candidate:
+            doc = components.annotate(nlp, sentence)
+            for group in doc.spans:
+                spans[group] = [(sp.start_char, sp.end_char, sp.kb_id_, sp._.data) for sp in doc.spans[group]]
+        extractor.sentence(Annotated(sent, sentence, spans))
     facts = extractor.facts
     return BuildResult(source_name, sha, graph_iri(sha), emit(facts), facts, len(text))
+
+
+def _within(hits: list[Hit], start: int, end: int) -> list[tuple[int, int, str, tuple]]:
+    """The hits (sorted by start) that lie inside start:end, with offsets relative to `start`."""
+    out = []
+    for i in range(bisect_left(hits, start, key=lambda h: h.start), len(hits)):
+        h = hits[i]
+        if h.start >= end:
+            break
+        if h.end <= end:
+            out.append((h.start - start, h.end - start, h.key, h.data))
+    return out
 
 
 @dataclass(frozen=True)

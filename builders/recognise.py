@@ -63,8 +63,14 @@ _ZONE_TRIM = re.compile(r"^.*[和与及、县区市旗]")
 _NOT_ZONE = re.compile(r"[各全类级等个和该省市家批]")
 
 
+@lru_cache(maxsize=2)
+def _division_names(text: str) -> list[tuple[int, int, str]]:
+    """Division names in `text` (cached: the division and agency recognisers both start from them)."""
+    return _longest(_division_automaton(), text)
+
+
 def find_divisions(text: str) -> list[Hit]:
-    hits = [Hit(s, e, "DIVISION", key) for s, e, key in _longest(_division_automaton(), text)]
+    hits = [Hit(s, e, "DIVISION", key) for s, e, key in _division_names(text)]
     for m in _ZONE.finditer(text):
         prefix = _ZONE_TRIM.sub("", m.group(1))
         named = [h for h in hits if m.end(1) - len(prefix) <= h.start < m.end(1)]
@@ -104,13 +110,16 @@ def find_practices(text: str, automaton: ahocorasick.Automaton | None = None) ->
     return sorted(hits, key=lambda h: h.start)
 
 
+@lru_cache(maxsize=1)
+def _families() -> tuple[tuple[str, frozenset[str]], ...]:
+    return tuple((slug, frozenset(e.parts)) for slug, e in lexicon.practices().items() if len(e.parts) >= 2)
+
+
 def spelled_out(slugs: set[str]) -> set[str]:
     """Families all of whose parts are named (简政放权、放管结合、优化服务 → fang-guan-fu)."""
-    out = set()
-    for slug, entry in lexicon.practices().items():
-        if len(entry.parts) >= 2 and set(entry.parts) <= slugs:
-            out.add(slug)
-    return out
+    if len(slugs) < 2:
+        return set()
+    return {slug for slug, parts in _families() if parts <= slugs}
 
 
 # ------------------------------------------------------------------ regulations
@@ -294,7 +303,7 @@ _NOT_AGENCY = re.compile(r"(会议|工作$|^[委办局厅室]|制度|机制|考�
 def _prefixes(text: str) -> list[tuple[int, int]]:
     """Where an agency name may start: a division name (中卫市, 中卫), 中央, 自治区 or a level word (市, 县 …)."""
     level_prefix = _agency_patterns()[0]
-    spans = [(s, e) for s, e, _ in _longest(_division_automaton(), text)]
+    spans = [(s, e) for s, e, _ in _division_names(text)]
     spans += [(m.start(), m.end()) for m in level_prefix.finditer(text)]
     return sorted(set(spans))
 

@@ -14,6 +14,7 @@ import os
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Callable, Iterable, Iterator
 import pyoxigraph as ox
 
 from govkg import queries
-from govkg.builders.emit import graph_iri
+from govkg.builders.emit import ENTITIES_GRAPH, graph_iri
 from govkg.builders.text import DecodeError, decode
 from govkg.builders.text import sha256 as text_sha256
 from govkg.kg.engines import run_builders
@@ -34,6 +35,7 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 BULK_THRESHOLD = 500
 BULK_CHUNK = 400_000
 XSD = "http://www.w3.org/2001/XMLSchema#"
+SHARED_SUFFIX = f"<{ENTITIES_GRAPH}> .\n"
 
 
 class QueryParameterError(ValueError):
@@ -80,29 +82,74 @@ def discover(paths: Iterable[str | os.PathLike]) -> list[Path]:
 
 
 class _Stage:
-    """N-Quads of new report graphs, bulk-loaded every BULK_CHUNK statements so that memory stays bounded."""
+    """N-Quads of new report graphs, bulk-loaded every BULK_CHUNK statements so that memory stays bounded.
 
-    def __init__(self, gs: GraphStore, path: Path):
-        self.gs, self.path = gs, path
+    A chunk loads in a background thread (Oxigraph releases the GIL while it loads) as the next one is
+    written, so building and loading overlap; at most one chunk loads at a time.  Descriptions of shared
+    entities (a division's label and code …) repeat from report to report: each is staged once.
+    """
+
+    SEEN_LIMIT = 200_000        # shared lines remembered; past this the memory is cleared (flat memory)
+
+    def __init__(self, gs: GraphStore, folder: Path):
+        self.gs, self.folder = gs, folder
         self.graphs: list[str] = []
         self.lines = 0
+        self.chunks = 0
         self.file = None
+        self.path: Path | None = None
+        self.seen: set[str] = set()
+        self.loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govkg-load")
+        self.loading: Future | None = None
 
     def add(self, graph: str, nquads) -> None:
         if self.file is None:
+            self.path = self.folder / f"reports-{self.chunks % 2}.nq"   # one is written while the other loads
             self.file = self.path.open("w", encoding="utf-8")
-        self.file.writelines(nquads)
+        seen, write = self.seen, self.file.write
+        for line in nquads:
+            if line.endswith(SHARED_SUFFIX):
+                if line in seen:
+                    continue
+                if len(seen) >= self.SEEN_LIMIT:
+                    seen.clear()
+                seen.add(line)
+            write(line)
         self.graphs.append(graph)
         self.lines += len(nquads)
         if self.lines >= BULK_CHUNK:
             self.flush()
 
     def flush(self) -> None:
+        """Hand the chunk written so far to the loader (after the previous chunk has loaded)."""
         if self.file is None:
             return
         self.file.close()
-        self.gs.bulk_add(self.path, self.graphs)
+        self.wait()
+        self.loading = self.loader.submit(self.gs.bulk_add, self.path, self.graphs)
         self.file, self.graphs, self.lines = None, [], 0
+        self.chunks += 1
+
+    def wait(self) -> None:
+        if self.loading is not None:
+            loading, self.loading = self.loading, None
+            loading.result()        # re-raises a failed load here
+
+    def close(self) -> None:
+        """Load what is staged and wait for it."""
+        try:
+            self.flush()
+            self.wait()
+        finally:
+            self.loader.shutdown(wait=True)
+
+    def abandon(self) -> None:
+        """After an error: let the load under way finish (its graphs are whole) and drop the rest.  Graphs
+        loaded but not yet in the manifest are removed by the next build (`GraphStore.forget_incomplete`)."""
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+        self.loader.shutdown(wait=True)
 
 
 def save_text(folder: Path, sha: str, text: str) -> Path:
@@ -203,17 +250,21 @@ class KnowledgeGraph:
             payloads = progress(payloads, len(files))
         bulk = bool(store) and len(files) >= BULK_THRESHOLD
         with tempfile.TemporaryDirectory(prefix=".govkg-stage-", dir=str(store) if store else None) as tmp:
-            stage = _Stage(gs, Path(tmp) / "reports.nq")
-            for p in payloads:
-                if bulk:
-                    stage.add(p.graph, p.nquads)          # a large build: bulk loads of bounded size
-                else:
-                    gs.replace_graph(p.graph, p.nquads)   # one transaction per report
-                if texts_dir is not None and p.text is not None:
-                    save_text(Path(texts_dir), p.sha256, p.text)
-                report.built += 1
-                report.facts.update(dict(p.counts))
-            stage.flush()
+            stage = _Stage(gs, Path(tmp))
+            try:
+                for p in payloads:
+                    if bulk:
+                        stage.add(p.graph, p.nquads)          # a large build: bulk loads of bounded size
+                    else:
+                        gs.replace_graph(p.graph, p.nquads)   # one transaction per report
+                    if texts_dir is not None and p.text is not None:
+                        save_text(Path(texts_dir), p.sha256, p.text)
+                    report.built += 1
+                    report.facts.update(dict(p.counts))
+            except BaseException:
+                stage.abandon()   # the load under way finishes; the chunk being written is not loaded
+                raise
+            stage.close()
         for graph in sorted(existing - current):
             gs.remove_graph(graph)
             report.removed += 1

@@ -1,6 +1,8 @@
 """The real pipeline on the bundled reports: the facts that come out, with exact evidence."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 ADOPTION = """
@@ -121,3 +123,23 @@ def test_spread_statements_name_origin_and_scope(kg):
     found = {(r["from"], r["scope"]) for r in rows}
     assert ("中卫市", "全区") in found                  # 现场观摩会在中卫市举行
     assert ("海原县", "全区") in found                  # 现场推进会在我市海原县召开
+
+
+def test_the_sentence_prefilter_changes_no_fact(texts, tmp_path):
+    """spaCy runs only on candidate sentences; annotating every sentence must give the same graph."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("bench_generate", Path(__file__).parents[1] / "bench" / "generate.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    from govkg.builders.pipeline import build_text
+    from govkg.builders.prefilter import candidates
+    from govkg.builders.text import normalise, sentences
+
+    synthetic = {p.name: p.read_text(encoding="utf-8") for p in bench.generate(30, tmp_path, seed=11)}
+    skipped = 0
+    for name, text in {**texts, **synthetic}.items():
+        fast, full = build_text(text, name), build_text(text, name, select=False)
+        assert fast.nquads == full.nquads, name
+        norm = normalise(text)
+        skipped += candidates(norm, sentences(norm)).count(False)
+    assert skipped > 100          # the prefilter does leave sentences out

@@ -43,7 +43,8 @@ def test_tutorial_shows_real_current_output():
         "docs/tutorial.md is stale: run `python docs/generate.py`"
 
 
-@pytest.mark.parametrize("module", ["govkg", "govkg.kg.api", "govkg.builders.components", "govkg.builders.pipeline"])
+@pytest.mark.parametrize("module", ["govkg", "govkg.kg.api", "govkg.builders.components", "govkg.builders.pipeline",
+                                    "govkg.builders.prefilter"])
 def test_doctests(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

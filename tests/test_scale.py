@@ -137,6 +137,7 @@ def test_load_and_query_a_real_oxigraph_server(oxigraph_server, tmp_path):
 def test_large_builds_bulk_load_and_an_interrupted_build_is_redone(corpus, tmp_path, monkeypatch):
     from govkg.kg import api
     monkeypatch.setattr(api, "BULK_THRESHOLD", 2)      # take the bulk path with the five reports
+    monkeypatch.setattr(api, "BULK_CHUNK", 1500)       # … in several chunks, loading while the next is staged
     store = tmp_path / "g.store"
     kg = KnowledgeGraph.build([corpus], store=store)
     assert kg.report.built == 5 and len(kg.store.complete_graphs()) == 5
@@ -155,3 +156,29 @@ def test_large_builds_bulk_load_and_an_interrupted_build_is_redone(corpus, tmp_p
     del kg
     again = KnowledgeGraph.build([corpus], store=store)
     assert (again.report.incomplete, again.report.built, again.report.unchanged) == (1, 1, 4)
+
+
+def test_a_failed_bulk_build_keeps_only_whole_graphs(corpus, tmp_path, monkeypatch):
+    from govkg.kg import api, engines
+    monkeypatch.setattr(api, "BULK_THRESHOLD", 2)
+    monkeypatch.setattr(api, "BULK_CHUNK", 1500)
+    real = engines.run_builders
+
+    def failing(items, **kw):                     # the fourth report's build fails
+        for i, payload in enumerate(real(items, **kw)):
+            if i == 3:
+                raise RuntimeError("worker lost")
+            yield payload
+    monkeypatch.setattr(api, "run_builders", failing)
+    store = tmp_path / "g.store"
+    with pytest.raises(RuntimeError, match="worker lost"):
+        KnowledgeGraph.build([corpus], store=store)
+    monkeypatch.setattr(api, "run_builders", real)
+    again = KnowledgeGraph.build([corpus], store=store)
+    assert again.report.built + again.report.unchanged == 5 and again.report.built >= 2
+    assert len(again.store.complete_graphs()) == 5
+    reference = tmp_path / "ref.ttl"
+    KnowledgeGraph.build([corpus]).export(reference)
+    out = tmp_path / "again.ttl"
+    again.export(out)
+    assert out.read_bytes() == reference.read_bytes()
