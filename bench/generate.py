@@ -36,12 +36,19 @@ def _seed_sentences() -> list[tuple[list[str], list[str]]]:
     return out
 
 
-def generate(n: int, out: Path, seed: int = 7, sentences_per_doc: int = 40) -> list[Path]:
+def generate(n: int, out: Path, seed: int = 7, sentences_per_doc: int | None = None) -> list[Path]:
+    """`n` reports in `out`.  By default each has as many sentences as makes it, on average, as long as the
+    bundled reports."""
     rng = random.Random(seed)
     gaz = gazetteer.load()
     targets = sorted((d for d in gaz.by_code.values() if d.level in ("county", "prefecture") and d.longitude),
                      key=lambda d: d.code)
     seeds = _seed_sentences()
+    if sentences_per_doc is None:
+        reports = bundled_corpus()
+        mean_report = sum(len(p.read_text(encoding="utf-8")) for p in reports) / len(reports)
+        body = [s for _, sents in seeds for s in sents]
+        sentences_per_doc = round(mean_report / (sum(map(len, body)) / len(body)))
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(n):

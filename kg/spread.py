@@ -16,14 +16,16 @@ dated adopters that adopted later, ties counting half — 1.0 for the first adop
 from __future__ import annotations
 
 import csv
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import networkx as nx
 
-from govkg.kg.store import atomic_write
+from govkg.kg.store import atomic_write, values_block
 
 if TYPE_CHECKING:
     from govkg.kg.api import KnowledgeGraph
@@ -43,29 +45,57 @@ MILESTONES = """SELECT DISTINCT ?practice ?m ?label ?en ?kind ?year ?place ?plac
   BIND(STRAFTER(STR(?k), "#") AS ?kind)
 } ORDER BY ?year ?m"""
 
-ADOPTIONS = """SELECT DISTINCT ?practice ?a ?d ?name ?code ?level ?province ?lon ?lat ?slug ?mode ?year ?designator
-                        ?quote ?report WHERE {
-  ?family skos:notation ?practice . ?p skos:broader* ?family ; skos:notation ?slug .
-  ?a gov:practice ?p ; gov:adopter ?d ; gov:mode ?m ; gov:evidence ?e .
-  ?d rdfs:label ?name ; gov:level ?l .
-  ?e gov:quote ?quote ; gov:inReport ?r . ?r gov:sourceName ?report .
-  OPTIONAL { ?d gov:adcode ?code }
-  OPTIONAL { ?d gov:partOf ?parent . ?parent gov:adcode ?parentCode }
-  BIND(CONCAT(SUBSTR(COALESCE(?code, ?parentCode), 1, 2), "0000") AS ?pcode)
-  OPTIONAL { ?prov gov:adcode ?pcode ; gov:level gov:Province ; rdfs:label ?province }
-  OPTIONAL { ?d schema:longitude ?lon ; schema:latitude ?lat }
-  OPTIONAL { ?a gov:year ?year }
-  OPTIONAL { ?a gov:designatedBy ?dd . ?dd rdfs:label ?designator }
-  BIND(LCASE(STRAFTER(STR(?m), "#")) AS ?mode)
-  BIND(STRAFTER(STR(?l), "#") AS ?level)
-} ORDER BY ?a"""
+# A trace reads the practice family first, then the adoptions lean (no literals), then details only where
+# it needs them: each adopter's division once, the evidence of each adopter's first adoption, the
+# designator of pilots.  On a national corpus a practice has tens of thousands of adoption statements but a
+# few thousand adopters.  The queries marked #VALUES start from a VALUES block (`values_block`) of IRIs read
+# from the graph: joins then start from those terms instead of walking skos:broader* for every fact.
+FAMILY = """SELECT ?practice ?p WHERE { ?family skos:notation ?practice . ?p skos:broader* ?family }"""
 
-SPREADS = """SELECT DISTINCT ?practice ?s ?d ?name ?scope ?year ?quote ?report WHERE {
-  ?family skos:notation ?practice . ?p skos:broader* ?family .
-  ?s a gov:Spread ; gov:practice ?p ; gov:from ?d ; gov:scope ?scope ; gov:evidence ?e .
+# Per adopter: its first adoption (the earliest year, then the first statement in IRI order; "9999" puts
+# undated statements last) and its modes — aggregated in the store, so a family with tens of thousands of
+# statements returns one row per adopter.
+ADOPTERS = """SELECT ?d (MIN(?key) AS ?first) (GROUP_CONCAT(DISTINCT ?mode; separator=" ") AS ?modes) WHERE {
+  #VALUES
+  ?a gov:practice ?p ; gov:adopter ?d ; gov:mode ?m .
+  OPTIONAL { ?a gov:year ?year }
+  BIND(LCASE(STRAFTER(STR(?m), "#")) AS ?mode)
+  BIND(CONCAT(COALESCE(STR(?year), "9999"), " ", STR(?a)) AS ?key)
+} GROUP BY ?d"""
+
+# Designations and spread statements are few in a whole corpus: the sub-queries start from them (Oxigraph
+# evaluates a sub-query on its own) rather than from the thousands of facts about the practice.
+DESIGNATORS = """SELECT ?a ?d ?designator WHERE {
+  { SELECT ?a ?p WHERE { ?a gov:designatedBy [] ; gov:practice ?p } }
+  #VALUES
+  ?a gov:mode gov:Piloted ; gov:adopter ?d ; gov:designatedBy ?dd .
+  ?dd rdfs:label ?designator . FILTER(lang(?designator) = "zh" || lang(?designator) = "")
+}"""
+
+SPREADS = """SELECT DISTINCT ?s ?d ?name ?scope ?year ?quote ?report WHERE {
+  { SELECT ?s ?p WHERE { ?s gov:from [] ; gov:practice ?p } }
+  #VALUES
+  ?s gov:from ?d ; gov:scope ?scope ; gov:evidence ?e .
   ?d rdfs:label ?name . ?e gov:quote ?quote ; gov:inReport ?r . ?r gov:sourceName ?report .
   OPTIONAL { ?s gov:year ?year }
-} ORDER BY ?s"""
+}"""
+
+DIVISIONS = """SELECT ?d ?name ?code ?parentCode ?level ?lon ?lat WHERE {
+  #VALUES
+  ?d rdfs:label ?name ; gov:level ?l . FILTER(lang(?name) = "zh" || lang(?name) = "")
+  OPTIONAL { ?d gov:adcode ?code }
+  OPTIONAL { ?d gov:partOf ?parent . ?parent gov:adcode ?parentCode }
+  OPTIONAL { ?d schema:longitude ?lon ; schema:latitude ?lat }
+  BIND(STRAFTER(STR(?l), "#") AS ?level)
+}"""
+
+PROVINCES = """SELECT ?code ?name WHERE { ?p gov:level gov:Province ; gov:adcode ?code ; rdfs:label ?name .
+  FILTER(lang(?name) = "zh") }"""
+
+EVIDENCE = """SELECT ?a ?quote ?report WHERE {
+  #VALUES
+  ?a gov:evidence ?e . ?e gov:quote ?quote ; gov:inReport ?r . ?r gov:sourceName ?report .
+}"""
 
 LEVEL_RANK = {"National": 0, "Province": 1, "Prefecture": 2, "County": 3, "Zone": 4, "Township": 5}
 
@@ -263,36 +293,73 @@ def trace(kg: "KnowledgeGraph", practice: str) -> Trace:
     if not len(info):
         raise KeyError(f"no practice with slug {practice!r} (see `govkg query practice-family`)")
     label, english = info[0]["zh"], info[0]["en"] or ""
-    milestones = [dict(r) | {"node": r["m"]} for r in kg.query(MILESTONES, practice=practice)]
-    adopters: dict[str, Adopter] = {}
-    for r in kg.query(ADOPTIONS, practice=practice):
-        a = adopters.get(r["d"])
-        if a is None:
-            a = adopters[r["d"]] = Adopter(r["d"], r["name"], r["code"], r["level"], r["province"], r["lon"], r["lat"])
-        a.modes.add(r["mode"])
-        if r["year"] is not None and (a.first_year is None or r["year"] < a.first_year):
-            a.first_year = r["year"]
-            a.evidence.insert(0, Evidence(r["quote"], r["report"]))
-        else:
-            a.evidence.append(Evidence(r["quote"], r["report"]))
-        if r["designator"] and r["mode"] == "piloted":
-            a.designated_by = r["designator"]
+    family = sorted({r["p"] for r in kg.query(FAMILY, practice=practice)})
+    # The store answers queries without holding the GIL: independent ones run side by side.
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="govkg-trace") as pool:
+        asked = {"milestones": pool.submit(kg.query, MILESTONES, practice=practice),
+                 "spreads": pool.submit(_each, kg, SPREADS, "p", family),
+                 "designators": pool.submit(_each, kg, DESIGNATORS, "p", family),
+                 "provinces": pool.submit(kg.query, PROVINCES)}
+        adopters = _adopters(kg, family, pool, {k: f.result for k, f in asked.items()})
+        milestones = [dict(r) | {"node": r["m"]} for r in asked["milestones"].result()]
+        spreads = sorted((dict(r) | {"practice": practice} for r in asked["spreads"].result()),
+                         key=lambda r: r["s"])
     ordered = sorted(adopters.values(), key=lambda a: (a.first_year is None, a.first_year or 0, a.code or a.name))
     origin = min((int(m["year"]) for m in milestones), default=None)
     mandate = min((int(m["year"]) for m in milestones if m["kind"] == "NationalMandate"), default=None)
     dated = [a for a in ordered if a.first_year is not None]
+    years = sorted(a.first_year for a in dated)
     for a in dated:
-        later = sum(1 for b in dated if b is not a and b.first_year > a.first_year)
-        ties = sum(1 for b in dated if b is not a and b.first_year == a.first_year)
+        later = len(years) - bisect_right(years, a.first_year)
+        ties = bisect_right(years, a.first_year) - bisect_left(years, a.first_year) - 1
         a.innovativeness = round((later + ties / 2) / (len(dated) - 1), 4) if len(dated) > 1 else 1.0
         a.since_origin = a.first_year - origin if origin is not None else None
         a.since_mandate = a.first_year - mandate if mandate is not None else None
     edges = _edges(ordered, milestones)
-    spreads = [dict(r) for r in kg.query(SPREADS, practice=practice)]
     for s in spreads:
         edges.append(Edge(s["d"], f"scope:{s['scope']}", "spread", f"推广 {s['scope']}", s["year"],
                           Evidence(s["quote"], s["report"])))
     return Trace(practice, label, english, milestones, ordered, edges, spreads)
+
+
+def _adopters(kg: "KnowledgeGraph", family: list[str], pool: ThreadPoolExecutor,
+              asked: dict[str, Callable[[], list]]) -> dict[str, Adopter]:
+    first: dict[str, tuple[int | None, str]] = {}            # adopter → (year, IRI) of its first adoption
+    modes: dict[str, set[str]] = {}
+    for r in _each(kg, ADOPTERS, "p", family):
+        year, _, adoption = r["first"].partition(" ")
+        first[r["d"]] = (None if year == "9999" else int(year), adoption)
+        modes[r["d"]] = set(r["modes"].split())
+    # Divisions and evidence side by side (agencies among the adopters get no division row and are left out).
+    divisions = pool.submit(_each, kg, DIVISIONS, "d", sorted(first))
+    evidence = pool.submit(_each, kg, EVIDENCE, "a", sorted(a for _, a in first.values()))
+    provinces = {r["code"]: r["name"] for r in asked["provinces"]()}
+    adopters: dict[str, Adopter] = {}
+    for r in divisions.result():
+        if r["d"] not in adopters:
+            code = r["code"] or r["parentCode"]
+            adopters[r["d"]] = Adopter(r["d"], r["name"], r["code"], r["level"],
+                                       provinces.get(f"{code[:2]}0000") if code else None, r["lon"], r["lat"],
+                                       first[r["d"]][0], modes[r["d"]])
+    quotes = {r["a"]: Evidence(r["quote"], r["report"]) for r in evidence.result()}
+    for d in list(adopters):
+        if first[d][1] in quotes:
+            adopters[d].evidence = [quotes[first[d][1]]]
+        else:                                                # every fact carries evidence; one without is not read
+            del adopters[d]
+    # The last designation named (in statement order) wins.
+    for r in sorted(asked["designators"](), key=lambda r: (r["a"], r["designator"])):
+        if r["d"] in adopters:
+            adopters[r["d"]].designated_by = r["designator"]
+    return adopters
+
+
+def _each(kg: "KnowledgeGraph", sparql: str, var: str, iris: list[str], size: int = 5000) -> list[dict]:
+    """Rows of `sparql` for each of `iris` as ?var, asked in blocks of `size`."""
+    out: list[dict] = []
+    for i in range(0, len(iris), size):
+        out.extend(kg.query(sparql.replace("#VALUES", values_block(var, iris[i:i + size]), 1)))
+    return out
 
 
 def _edges(adopters: list[Adopter], milestones: list[dict]) -> list[Edge]:
@@ -321,15 +388,23 @@ def _edges(adopters: list[Adopter], milestones: list[dict]) -> list[Edge]:
     # pilots followed by adoptions inside the piloting division (vertical), and the order of adoption within
     # a province (horizontal): each adopter is linked to the latest earlier adopter of its province.
     dated = [a for a in adopters if a.first_year is not None]
+    pilots = [p for p in dated if "piloted" in p.modes]
+    by_province: dict[str, list[Adopter]] = defaultdict(list)
     for a in dated:
-        inside = [p for p in dated if "piloted" in p.modes and p is not a and p.first_year <= a.first_year
+        if a.province:
+            by_province[a.province].append(a)
+    for members in by_province.values():
+        members.sort(key=lambda b: (b.first_year, b.code or b.name))
+    for a in dated:
+        inside = [p for p in pilots if p is not a and p.first_year <= a.first_year
                   and p.code and a.code and a.code.startswith(p.code.rstrip("0")) and LEVEL_RANK.get(a.level, 9) >
                   LEVEL_RANK.get(p.level, 9)]
         for p in inside:
             edges.append(Edge(p.iri, a.iri, "vertical", "pilot → rollout", a.first_year, a.evidence[0]))
-        earlier = [b for b in dated if b.province == a.province and b.first_year < a.first_year]
-        if earlier and a.province:
-            prev = max(earlier, key=lambda b: (b.first_year, b.code or b.name))
+        members = by_province.get(a.province or "", [])
+        i = bisect_left(members, a.first_year, key=lambda b: b.first_year)   # the adopters before a's year
+        if i and a.province:
+            prev = members[i - 1]         # the latest of them (ties broken by code, as in the order above)
             edges.append(Edge(prev.iri, a.iri, "horizontal", f"{prev.first_year} → {a.first_year} same province",
                               a.first_year, a.evidence[0]))
     return edges

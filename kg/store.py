@@ -67,6 +67,14 @@ class Rows:
         return pd.DataFrame(self.rows, columns=self.variables)
 
 
+def values_block(var: str, iris: Iterable[str]) -> str:
+    """A SPARQL VALUES block binding ?var to IRIs read from a graph.  Each is checked and written as an RDF
+    term by Oxigraph (never pasted as text), so no value can change the query around it."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", var):
+        raise ValueError(f"not a variable name: {var!r}")
+    return f"VALUES ?{var} {{ {' '.join(str(ox.NamedNode(i)) for i in iris)} }}"
+
+
 def to_python(term) -> object:
     if term is None:
         return None
