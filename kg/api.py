@@ -32,7 +32,7 @@ from govkg.kg.store import GraphStore, Rows
 REPORT_SUFFIXES = (".txt", ".html", ".htm", ".xhtml", ".md")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # From this many input files, a build into a store folder stages N-Quads and bulk-loads them once.
-BULK_THRESHOLD = 500
+BULK_THRESHOLD = 100
 BULK_CHUNK = 400_000
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SHARED_SUFFIX = f"<{ENTITIES_GRAPH}> .\n"
