@@ -105,7 +105,8 @@ def _register(name: str) -> None:
 
     @Language.factory(name, default_config={"group": group})
     def make(nlp: Language, name: str, group: str) -> HitComponent:  # noqa: ARG001 - spaCy's factory signature
-        return HitComponent(group, RECOGNISERS[name][1])
+        # `find` from the registration: `name` here is the instance's name, which a caller may choose.
+        return HitComponent(group, find)
 
 
 for _name in RECOGNISERS:

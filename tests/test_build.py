@@ -143,3 +143,14 @@ def test_the_sentence_prefilter_changes_no_fact(texts, tmp_path):
         norm = normalise(text)
         skipped += candidates(norm, sentences(norm)).count(False)
     assert skipped > 100          # the prefilter does leave sentences out
+
+
+def test_components_are_configured_by_name_and_instance_names_are_free():
+    import spacy
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "govkg.chars.v1"}}})
+    nlp.add_pipe("govkg_years", name="event_years")
+    nlp.add_pipe("govkg_practices", config={"exclude": ["放管服", "放管服改革", "“放管服”改革"]})
+    doc = nlp("2019年起深化“放管服”改革,推行行政执法“三项制度”")
+    assert [s.text for s in doc.spans["years"]] == ["2019年"]
+    # with its wording left out, 放管服 is no longer known: its quoted form is kept as a candidate practice
+    assert [s.kb_id_ for s in doc.spans["practices"]] == ["“放管服”改革", "three-enforcement-systems"]
