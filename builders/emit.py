@@ -14,6 +14,7 @@ from govkg.builders import gazetteer
 from govkg.builders.facts import Evidence, ReportFacts
 from govkg.namespace import DCTERMS, GOV, GOV_FROM, ID_IRI, RDF, RDFS, SDO, SKOS, XSD
 
+
 class _Bracketed:
     """``<iri>`` strings of a namespace's terms, each made once: looking terms up in a closed namespace
     is slow inside a loop that writes millions of lines."""
@@ -79,6 +80,7 @@ def lit(value: str, lang: str | None = None, datatype: str | None = None) -> str
 
 _GYEAR = f"^^<{XSD.gYear}>"
 _INTEGER = f"^^<{XSD.integer}>"
+_DECIMAL = f"^^<{XSD.decimal}>"
 
 
 def year(y: int) -> str:
@@ -94,7 +96,7 @@ def decimal(v: float) -> str:
     text = format(d, "f")
     if "." not in text:
         text += ".0"
-    return lit(text, datatype=str(XSD.decimal))
+    return f'"{text}"{_DECIMAL}'
 
 
 def division_iri(key: str) -> str:
@@ -132,6 +134,7 @@ def _short_hash(*parts: object) -> str:
 
 
 ENTITIES_GRAPH = ID_IRI + "graph/entities"
+SHARED_LINE_END = f"<{ENTITIES_GRAPH}> .\n"      # how every line about a shared entity ends
 
 
 class _Writer:
@@ -141,7 +144,7 @@ class _Writer:
 
     def __init__(self, graph: str):
         self.g = f"<{graph}> .\n"
-        self.shared = f"<{ENTITIES_GRAPH}> .\n"
+        self.shared = SHARED_LINE_END
         self.lines: set[str] = set()
         self.evidence: dict[tuple[int, int], str] = {}
 

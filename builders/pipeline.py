@@ -47,7 +47,7 @@ def build_bytes(data: bytes, source_name: str, nlp: Language | None = None) -> B
     """Decode (encoding detection, HTML extraction) and build.  Raises `DecodeError` for non-text."""
     decoded = textmod.decode(data, source_name)
     result = build_text(decoded.text, source_name, decoded.encoding, nlp=nlp)
-    result.derived_text = decoded.html or decoded.encoding not in ("utf-8", "ascii")
+    result.derived_text = decoded.derived
     return result
 
 

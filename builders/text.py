@@ -27,6 +27,12 @@ class Decoded:
     encoding: str
     html: bool
 
+    @property
+    def derived(self) -> bool:
+        """The text differs from the file's bytes read as UTF-8 (an HTML page, a GB18030 file …), so evidence
+        offsets point into a text that has to be kept."""
+        return self.html or self.encoding not in ("utf-8", "ascii")
+
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))

@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Iterator
 import pyoxigraph as ox
 
 from govkg import queries
-from govkg.builders.emit import ENTITIES_GRAPH, graph_iri
+from govkg.builders.emit import SHARED_LINE_END, graph_iri
 from govkg.builders.text import DecodeError, decode
 from govkg.builders.text import sha256 as text_sha256
 from govkg.kg.engines import run_builders
@@ -35,7 +35,6 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 BULK_THRESHOLD = 100
 BULK_CHUNK = 400_000
 XSD = "http://www.w3.org/2001/XMLSchema#"
-SHARED_SUFFIX = f"<{ENTITIES_GRAPH}> .\n"
 
 
 class QueryParameterError(ValueError):
@@ -108,7 +107,7 @@ class _Stage:
             self.file = self.path.open("w", encoding="utf-8")
         seen, write = self.seen, self.file.write
         for line in nquads:
-            if line.endswith(SHARED_SUFFIX):
+            if line.endswith(SHARED_LINE_END):
                 if line in seen:
                     continue
                 if len(seen) >= self.SEEN_LIMIT:
@@ -242,8 +241,7 @@ class KnowledgeGraph:
                 if graph in existing:
                     report.unchanged += 1
                     continue
-                yield decoded.text, path.name, decoded.encoding, decoded.html or decoded.encoding not in (
-                    "utf-8", "ascii")
+                yield decoded.text, path.name, decoded.encoding, decoded.derived
 
         payloads = run_builders(todo(), workers=workers, engine=engine, scheduler=scheduler)
         if progress:

@@ -18,10 +18,10 @@ from __future__ import annotations
 import csv
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
@@ -45,11 +45,12 @@ MILESTONES = """SELECT DISTINCT ?practice ?m ?label ?en ?kind ?year ?place ?plac
   BIND(STRAFTER(STR(?k), "#") AS ?kind)
 } ORDER BY ?year ?m"""
 
-# A trace reads the practice family first, then the adoptions lean (no literals), then details only where
-# it needs them: each adopter's division once, the evidence of each adopter's first adoption, the
-# designator of pilots.  On a national corpus a practice has tens of thousands of adoption statements but a
-# few thousand adopters.  The queries marked #VALUES start from a VALUES block (`values_block`) of IRIs read
-# from the graph: joins then start from those terms instead of walking skos:broader* for every fact.
+# A trace reads the practice family first, then one row per adopter (its first adoption and its modes,
+# aggregated in the store), then details only where it needs them: each adopter's division, the evidence of
+# its first adoption, the designators of pilots.  On a national corpus a practice has tens of thousands of
+# adoption statements but a few thousand adopters.  The queries marked #VALUES start from a VALUES block
+# (`values_block`) of IRIs read from the graph: joins then start from those terms instead of walking
+# skos:broader* for every fact.
 FAMILY = """SELECT ?practice ?p WHERE { ?family skos:notation ?practice . ?p skos:broader* ?family }"""
 
 # Per adopter: its first adoption (the earliest year, then the first statement in IRI order; "9999" puts
@@ -296,14 +297,13 @@ def trace(kg: "KnowledgeGraph", practice: str) -> Trace:
     family = sorted({r["p"] for r in kg.query(FAMILY, practice=practice)})
     # The store answers queries without holding the GIL: independent ones run side by side.
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="govkg-trace") as pool:
-        asked = {"milestones": pool.submit(kg.query, MILESTONES, practice=practice),
-                 "spreads": pool.submit(_each, kg, SPREADS, "p", family),
-                 "designators": pool.submit(_each, kg, DESIGNATORS, "p", family),
-                 "provinces": pool.submit(kg.query, PROVINCES)}
-        adopters = _adopters(kg, family, pool, {k: f.result for k, f in asked.items()})
-        milestones = [dict(r) | {"node": r["m"]} for r in asked["milestones"].result()]
-        spreads = sorted((dict(r) | {"practice": practice} for r in asked["spreads"].result()),
-                         key=lambda r: r["s"])
+        milestones_asked = pool.submit(kg.query, MILESTONES, practice=practice)
+        spreads_asked = pool.submit(_each, kg, SPREADS, "p", family)
+        designators = pool.submit(_each, kg, DESIGNATORS, "p", family)
+        provinces = pool.submit(kg.query, PROVINCES)
+        adopters = _adopters(kg, family, pool, provinces, designators)
+        milestones = [dict(r) | {"node": r["m"]} for r in milestones_asked.result()]
+        spreads = sorted((dict(r) | {"practice": practice} for r in spreads_asked.result()), key=lambda r: r["s"])
     ordered = sorted(adopters.values(), key=lambda a: (a.first_year is None, a.first_year or 0, a.code or a.name))
     origin = min((int(m["year"]) for m in milestones), default=None)
     mandate = min((int(m["year"]) for m in milestones if m["kind"] == "NationalMandate"), default=None)
@@ -322,8 +322,8 @@ def trace(kg: "KnowledgeGraph", practice: str) -> Trace:
     return Trace(practice, label, english, milestones, ordered, edges, spreads)
 
 
-def _adopters(kg: "KnowledgeGraph", family: list[str], pool: ThreadPoolExecutor,
-              asked: dict[str, Callable[[], list]]) -> dict[str, Adopter]:
+def _adopters(kg: "KnowledgeGraph", family: list[str], pool: ThreadPoolExecutor, provinces_asked: Future,
+              designators: Future) -> dict[str, Adopter]:
     first: dict[str, tuple[int | None, str]] = {}            # adopter → (year, IRI) of its first adoption
     modes: dict[str, set[str]] = {}
     for r in _each(kg, ADOPTERS, "p", family):
@@ -333,7 +333,7 @@ def _adopters(kg: "KnowledgeGraph", family: list[str], pool: ThreadPoolExecutor,
     # Divisions and evidence side by side (agencies among the adopters get no division row and are left out).
     divisions = pool.submit(_each, kg, DIVISIONS, "d", sorted(first))
     evidence = pool.submit(_each, kg, EVIDENCE, "a", sorted(a for _, a in first.values()))
-    provinces = {r["code"]: r["name"] for r in asked["provinces"]()}
+    provinces = {r["code"]: r["name"] for r in provinces_asked.result()}
     adopters: dict[str, Adopter] = {}
     for r in divisions.result():
         if r["d"] not in adopters:
@@ -348,7 +348,7 @@ def _adopters(kg: "KnowledgeGraph", family: list[str], pool: ThreadPoolExecutor,
         else:                                                # every fact carries evidence; one without is not read
             del adopters[d]
     # The last designation named (in statement order) wins.
-    for r in sorted(asked["designators"](), key=lambda r: (r["a"], r["designator"])):
+    for r in sorted(designators.result(), key=lambda r: (r["a"], r["designator"])):
         if r["d"] in adopters:
             adopters[r["d"]].designated_by = r["designator"]
     return adopters
