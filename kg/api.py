@@ -27,7 +27,7 @@ from govkg.builders.emit import SHARED_LINE_END, graph_iri
 from govkg.builders.text import DecodeError, decode
 from govkg.builders.text import sha256 as text_sha256
 from govkg.kg.engines import run_builders
-from govkg.kg.store import GraphStore, Rows
+from govkg.kg.store import GraphStore, Rows, atomic_write
 
 REPORT_SUFFIXES = (".txt", ".html", ".htm", ".xhtml", ".md")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -153,7 +153,6 @@ class _Stage:
 
 def save_text(folder: Path, sha: str, text: str) -> Path:
     """Keep a report's text as read, named by its SHA-256 (the gov:sha256 of its Report)."""
-    from govkg.kg.store import atomic_write
     path = folder / f"{sha}.txt"
     if not path.exists():
         data = text.encode("utf-8")
