@@ -393,7 +393,10 @@ def _print_scores(scores) -> None:
     click.echo(f"{'category':22s} {'P':>6s} {'R':>6s} {'F1':>6s} {'pred':>6s} {'gold':>6s}  other")
     for k, s in scores.items():
         extra = "  ".join(f"{a}={b:.3f}" for a, b in s.extra.items())
-        click.echo(f"{k:22s} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.pred:6d} {s.gold:6d}  {extra}")
+        if s.recall_only:
+            click.echo(f"{k:22s} {'-':>6s} {s.recall:6.3f} {'-':>6s} {'-':>6s} {s.gold:6d}  {extra}")
+        else:
+            click.echo(f"{k:22s} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.pred:6d} {s.gold:6d}  {extra}")
 
 
 @main.group(context_settings=CONTEXT)

@@ -8,8 +8,16 @@ Matching rules (also printed by `govkg eval --help`):
 - agencies: names compared after removing a leading division name (中卫市司法局 ~ 市司法局 ~ 司法局 differ
   only by the prefix: a name matches when equal after that, or equal but for one level character
   市/县/区/旗/省/州); "linked" = of matched agencies, the share whose jurisdiction is the gold division.
-- adoptions: (division, practice) pairs; a predicted practice matches its gold id or any narrower practice
-  (skos:broader*).  "with mode and year" adds both to the pair.
+- adoptions: (division, practice) pairs, a division compared by its GB/T 2260 code where the gold gives one
+  (so 焉耆县 in the gold matches the graph's 焉耆回族自治县), else by name; a predicted practice matches its
+  gold id or any narrower practice (skos:broader*).  "with mode and year" adds both to the pair.
+  "attributed" = of the gold adoptions whose practice the report's graph has at all, the share attributed to
+  the right division; "stated year" = of matched adoptions whose gold year is stated in the text, the share
+  whose earliest predicted year is that year.  Gold adoptions of a practice outside the vocabulary
+  (`practice` null) are scored apart, as "new practices".
+- new practices: a gold adoption with `practice` null and a `practice_name` is found when the report's graph
+  holds a practice or candidate practice whose label, without quotation marks, contains that name or is
+  contained in it (recall only: the gold does not list every candidate a graph may hold).
 - spread: (practice, from division), same practice rule.
 - regulations: titles after NFKC and removing white space; "kind" = accuracy of the kind over matched titles.
 - outcomes: (division, value, unit), values equal within 0.5 %, matched one to one; "year" = accuracy over
@@ -37,6 +45,7 @@ class Score:
     gold: int = 0
     matched: int | None = None
     extra: dict[str, float] = field(default_factory=dict)
+    recall_only: bool = False      # the gold does not list every prediction: precision is not measured
 
     def __post_init__(self) -> None:
         if self.matched is None:
@@ -112,20 +121,30 @@ class Scorer:
     def score(self) -> dict[str, Score]:
         cats = {k: Score() for k in ("divisions", "agencies", "adoptions", "adoptions+mode+year", "spread",
                                      "regulations", "outcomes", "awards")}
-        linked = {"divisions": [0, 0], "agencies": [0, 0], "regulation kind": [0, 0], "outcome year": [0, 0]}
+        novel = sum(1 for g in self.gold.values() for a in g["adoptions"] if a.get("practice") is None)
+        if novel:
+            cats["new practices"] = Score(recall_only=True)
+        linked = {"divisions": [0, 0], "agencies": [0, 0], "regulation kind": [0, 0], "outcome year": [0, 0],
+                  "adoptions attributed": [0, 0], "adoptions stated year": [0, 0], "divisions township": [0, 0]}
         for name, g in sorted(self.gold.items()):
             reps = self._rows("SELECT ?r ?n WHERE { ?r a gov:Report ; gov:sourceName ?n }", n=name)
             if not reps:
-                for k, key in (("divisions", "divisions"), ("agencies", "agencies"), ("adoptions", "adoptions"),
-                               ("adoptions+mode+year", "adoptions"), ("spread", "spread"),
+                for k, key in (("divisions", "divisions"), ("agencies", "agencies"), ("spread", "spread"),
                                ("regulations", "regulations"), ("outcomes", "outcomes"), ("awards", "awards")):
-                    cats[k].gold += len(g[key])
+                    cats[k].gold += len(g.get(key, []))
+                known = sum(1 for a in g["adoptions"] if a.get("practice") is not None)
+                cats["adoptions"].gold += known
+                cats["adoptions+mode+year"].gold += known
+                if novel:
+                    cats["new practices"].gold += len(g["adoptions"]) - known
                 continue
             rep = reps[0]["r"]
-            cats["divisions"].add(self._divisions(rep, g, linked["divisions"]))
+            cats["divisions"].add(self._divisions(rep, g, linked["divisions"], linked["divisions township"]))
             cats["agencies"].add(self._agencies(rep, g, linked["agencies"]))
-            a1, a2 = self._adoptions(rep, g)
+            a1, a2 = self._adoptions(rep, g, linked["adoptions attributed"], linked["adoptions stated year"])
             cats["adoptions"].add(a1)
+            if novel:
+                cats["new practices"].add(self._new_practices(rep, g))
             cats["adoptions+mode+year"].add(a2)
             cats["spread"].add(self._spread(rep, g))
             cats["regulations"].add(self._regulations(rep, g, linked["regulation kind"]))
@@ -135,9 +154,21 @@ class Scorer:
                          ("outcome year", "outcomes")):
             ok, n = linked[key]
             cats[cat].extra[key.split()[-1] if " " in key else "linked"] = ok / n if n else 1.0
+        # figures that only mean something where the gold has such items (the development set's townships,
+        # stated years): shown only then, so the seeds' table keeps its shape
+        for key in ("adoptions attributed", "adoptions stated year", "divisions township"):
+            ok, n = linked[key]
+            cat, _, name = key.partition(" ")
+            if n:
+                cats[cat].extra[name] = ok / n
         return cats
 
-    def _divisions(self, rep: str, g: dict, linked: list[int]) -> Score:
+    def _gold_division_key(self, g: dict):
+        """Gold division name → the key it is compared by: its code where the gold gives one, else the name."""
+        keys = {d["name"]: d["adcode"] or d["name"] for d in g["divisions"]}
+        return lambda name: keys.get(name, name)
+
+    def _divisions(self, rep: str, g: dict, linked: list[int], township: list[int]) -> Score:
         rows = self._rows("""SELECT DISTINCT ?r ?l ?code WHERE { ?r gov:mentions ?d . ?d a gov:Division ; rdfs:label ?l .
                              OPTIONAL { ?d gov:adcode ?code } FILTER(!BOUND(?code) || ?code != "100000") }""", r=rep)
         pred = {(r["code"] or r["l"]) for r in rows}
@@ -149,6 +180,9 @@ class Scorer:
             if d["name"] in by_name:
                 linked[1] += 1
                 linked[0] += (d["adcode"] or d["name"]) in by_name[d["name"]]
+            if d["level"] == "township":
+                township[1] += 1
+                township[0] += (d["adcode"] or d["name"]) in pred
         return Score(len(pred & gold), len(pred), len(gold))
 
     def _strip_division(self, name: str) -> str:
@@ -185,15 +219,47 @@ class Scorer:
             return all(self.practice_match(x, y) if i == practice_at else x == y for i, (x, y) in enumerate(zip(p, q)))
         return _match(pred, gold, same)
 
-    def _adoptions(self, rep: str, g: dict) -> tuple[Score, Score]:
-        rows = self._rows("""SELECT ?r ?dl ?p ?mode ?year WHERE { ?a a gov:Adoption ; gov:evidence/gov:inReport ?r ;
+    def _adoptions(self, rep: str, g: dict, attributed: list[int], stated: list[int]) -> tuple[Score, Score]:
+        rows = self._rows("""SELECT ?r ?dl ?code ?p ?mode ?year WHERE { ?a a gov:Adoption ; gov:evidence/gov:inReport ?r ;
                              gov:adopter ?d ; gov:practice ?p ; gov:mode ?mode . ?d a gov:Division ; rdfs:label ?dl .
-                             OPTIONAL { ?a gov:year ?year } }""", r=rep)
-        pred1 = {(r["dl"], _slug(r["p"])) for r in rows}
-        pred2 = {(r["dl"], _slug(r["p"]), _mode(r["mode"]), r["year"]) for r in rows}
-        gold1 = {(a["division"], a["practice"]) for a in g["adoptions"]}
-        gold2 = {(a["division"], a["practice"], a["mode"], a["year"]) for a in g["adoptions"]}
+                             OPTIONAL { ?d gov:adcode ?code } OPTIONAL { ?a gov:year ?year } }""", r=rep)
+        key = self._gold_division_key(g)
+        names = {d["name"] for d in g["divisions"]}
+
+        def division(r: dict) -> str:
+            """A predicted division compared the way the gold compares it: a name the gold lists keeps the
+            gold's key; any other is compared by its code, so a full name meets the gold's short form."""
+            return key(r["dl"]) if r["dl"] in names else (r["code"] or r["dl"])
+        pred1 = {(division(r), _slug(r["p"])) for r in rows}
+        pred2 = {(division(r), _slug(r["p"]), _mode(r["mode"]), r["year"]) for r in rows}
+        known = [a for a in g["adoptions"] if a.get("practice") is not None]
+        gold1 = {(key(a["division"]), a["practice"]) for a in known}
+        gold2 = {(key(a["division"]), a["practice"], a["mode"], a["year"]) for a in known}
+        years: dict[tuple, list[int]] = {}
+        for r in rows:
+            if r["year"] is not None:
+                years.setdefault((division(r), _slug(r["p"])), []).append(int(r["year"]))
+        for d, p in gold1:
+            if any(self.practice_match(q, p) for _, q in pred1):
+                attributed[1] += 1
+                attributed[0] += any(self.practice_match(q, p) for e, q in pred1 if e == d)
+        for a in known:
+            if a.get("year_source") == "stated" and a["year"] is not None:
+                found = [y for (e, q), ys in years.items() if e == key(a["division"])
+                         and self.practice_match(q, a["practice"]) for y in ys]
+                if found:
+                    stated[1] += 1
+                    stated[0] += min(found) == a["year"]
         return self._pair_score(pred1, gold1, 1), self._pair_score(pred2, gold2, 1)
+
+    def _new_practices(self, rep: str, g: dict) -> Score:
+        rows = self._rows("""SELECT DISTINCT ?r ?l WHERE {
+                               { ?a gov:evidence/gov:inReport ?r ; gov:practice ?p . ?p skos:prefLabel|skos:altLabel ?l }
+                               UNION { ?r gov:mentions ?c . ?c a gov:CandidatePractice ; skos:prefLabel ?l } }""", r=rep)
+        labels = {_strip_quotes(r["l"]) for r in rows}
+        names = {_strip_quotes(a["practice_name"]) for a in g["adoptions"] if a.get("practice") is None}
+        found = sum(1 for n in names if any(n in lab or (len(lab) >= 2 and lab in n) for lab in labels))
+        return Score(found, found, len(names), recall_only=True)
 
     def _spread(self, rep: str, g: dict) -> Score:
         rows = self._rows("""SELECT ?r ?p ?fl WHERE { ?s a gov:Spread ; gov:evidence/gov:inReport ?r ; gov:practice ?p ;
