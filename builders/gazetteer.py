@@ -19,11 +19,12 @@ from functools import cached_property, lru_cache
 from typing import Callable
 
 from govkg.builders import gazetteer_sources as sources
+from govkg.builders.gazetteer_sources import township_key
 from govkg.builders.gazetteer_names import (SHORT_FORM_STOPLIST, column, derived_aliases, rows, short_forms,
                                             simplified, split_suffix, suffix_level, traditional)
 
 __all__ = ["NATIONAL_CODE", "SHORT_FORM_STOPLIST", "NAME_STOPLIST", "Division", "Alias", "Change", "Span",
-           "Gazetteer", "load", "split_suffix", "suffix_level", "simplified", "traditional"]
+           "Gazetteer", "load", "township_key", "split_suffix", "suffix_level", "simplified", "traditional"]
 
 NATIONAL_CODE = sources.NATIONAL_CODE
 
@@ -185,7 +186,7 @@ class Gazetteer:
 
     def villages(self, township: str) -> tuple[str, ...]:
         """Village and community names (村, 社区, 嘎查 …) under a township key; read on first use."""
-        return _villages().get(township, ())
+        return tuple(v.strip() for v in _villages().get(township, "").split("\n") if v.strip())
 
     # --- history
 
@@ -262,17 +263,6 @@ class Gazetteer:
 
 
 # ------------------------------------------------------------------ building
-
-_IRI_SAFE = set("-_.~")
-
-
-def township_key(county: str, name: str) -> str:
-    """``{county code}/{name}``, the name kept readable: letters and digits of any script stay, anything
-    else is percent-encoded (the same rule as the IRIs of practices), so the key is an IRI path."""
-    safe = "".join(ch if ch.isalnum() or ch in _IRI_SAFE else "".join(f"%{b:02X}" for b in ch.encode("utf-8"))
-                   for ch in name)
-    return f"{county}/{safe}"
-
 
 def _children(by_code: dict[str, Division]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
@@ -404,7 +394,7 @@ def _extend(gaz: Gazetteer) -> _Full:
 
 
 @lru_cache(maxsize=1)
-def _villages() -> dict[str, tuple[str, ...]]:
+def _villages() -> dict[str, str]:
     return sources.villages()
 
 

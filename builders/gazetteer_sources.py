@@ -29,6 +29,17 @@ _ONE_CODE_REGIONS = ("810000", "820000")
 _DOWN_TO_TOWNSHIPS = re.compile(r"^\t{0,3}[^\t\n][^\n]*", re.M)
 
 
+_IRI_SAFE = set("-_.~")
+
+
+def township_key(county: str, name: str) -> str:
+    """``{county code}/{name}``, the name kept readable: letters and digits of any script stay, anything
+    else is percent-encoded (the same rule as the IRIs of practices), so the key is an IRI path."""
+    safe = "".join(ch if ch.isalnum() or ch in _IRI_SAFE else "".join(f"%{b:02X}" for b in ch.encode("utf-8"))
+                   for ch in name)
+    return f"{county}/{safe}"
+
+
 def package_dir(package: str) -> Path:
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
@@ -100,24 +111,29 @@ def location() -> Location:
     return Location(coded, townships, path_codes)
 
 
-def villages() -> dict[str, tuple[str, ...]]:
-    """Township key ({county code}/{township name}) → its village and community names."""
-    out: dict[str, list[str]] = {}
+def villages() -> dict[str, str]:
+    """Township key → the block of its village lines as the table has them (split on demand: some 620 000
+    names stay one string per township)."""
+    text = _location_text()
+    out: dict[str, str] = {}
     codes = ["", "", ""]
-    township = ""
-    for line in _location_text().splitlines():
+    township, start = "", 0
+    for m in _DOWN_TO_TOWNSHIPS.finditer(text):
+        if township:
+            out[township] = text[start:m.start()]
+        line = m.group(0)
         depth = len(line) - len(line.lstrip("\t"))
-        if depth >= 4:
-            out.setdefault(township, []).append(line.strip())
-            continue
         fields = line.strip().split("\t")
+        township = ""
         if depth == 3:
-            township = f"{codes[2] or codes[1]}/{fields[0]}"
+            township, start = township_key(codes[2] or codes[1], fields[0]), m.end()
             continue
         codes[depth] = fields[1] if len(fields) > 1 else ""
         for d in range(depth + 1, 3):
             codes[d] = ""
-    return {k: tuple(v) for k, v in out.items()}
+    if township:
+        out[township] = text[start:]
+    return out
 
 
 def changes() -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
