@@ -1,5 +1,6 @@
-"""The division tables that installed packages ship, read as data (neither package is imported: both
-build matchers at import time that govkg does not need).
+"""The division tables that installed packages ship, read as data.  Neither package is imported: both
+build matchers or load C extensions at import time that govkg does not need (`import jionlp` alone takes
+about 1.2 s; reading its two files directly, well under half of that).
 
 - `cpca` (MIT): resources/adcodes.csv, the GB/T 2260 table of a few years ago: 12-digit code, name,
   WGS-84 coordinates.
