@@ -352,10 +352,11 @@ class KnowledgeGraph:
         from govkg.kg.spread import trace
         return trace(self, practice)
 
-    def evaluate(self, gold: dict) -> dict:
-        """Precision, recall and F1 per category against gold annotations (see `govkg.kg.evaluate`)."""
+    def evaluate(self, gold: dict, practices: set[str] | None = None) -> dict:
+        """Precision, recall and F1 per category against gold annotations (see `govkg.kg.evaluate`);
+        `practices` restricts adoptions and spread to those ids and their narrower practices."""
         from govkg.kg.evaluate import evaluate
-        return evaluate(self.store, gold)  # type: ignore[arg-type]
+        return evaluate(self.store, gold, practices)  # type: ignore[arg-type]
 
     def serve(self, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0):
         """A local read-only SPARQL endpoint over this graph (an http.server; call ``serve_forever()``)."""

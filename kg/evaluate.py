@@ -23,6 +23,12 @@ Matching rules (also printed by `govkg eval --help`):
 - outcomes: (division, value, unit), values equal within 0.5 %, matched one to one; "year" = accuracy over
   matched outcomes.
 - awards: (recipient, name); names match when one contains the other after removing quotation marks.
+
+Restricting to known practices (``practices=``; `govkg eval --gold-practices` or ``--practices FILE``): a gold
+file annotates the practices of the vocabulary it was written against.  Once the vocabulary grows, a true
+adoption of a practice the annotators never had is scored as a false positive.  With a restriction, adoptions
+and spread statements are scored only when their practice is one of the listed ids or narrower than one
+(skos:broader*), on both the predicted and the gold side; the other categories are unchanged.
 """
 from __future__ import annotations
 
@@ -80,9 +86,11 @@ def _strip_quotes(t: str) -> str:
 
 
 class Scorer:
-    def __init__(self, store: GraphStore, gold: dict, division_names: list[str] | None = None):
+    def __init__(self, store: GraphStore, gold: dict, division_names: list[str] | None = None,
+                 practices: set[str] | None = None):
         self.store = store
         self.gold = gold
+        self.practices = practices
         self.broader = self._broader()
         names = division_names or [r["l"] for r in self._rows(
             "SELECT DISTINCT ?l WHERE { ?d a gov:Division ; rdfs:label ?l }")]
@@ -116,6 +124,14 @@ class Scorer:
 
     def practice_match(self, pred: str, gold: str) -> bool:
         return pred == gold or gold in self.broader.get(pred, set())
+
+    def known(self, practice: str) -> bool:
+        """Whether a practice is scored: always without a restriction, else when it is a listed id or narrower."""
+        return self.practices is None or practice in self.practices or \
+            bool(self.broader.get(practice, set()) & self.practices)
+
+    def _keep(self, items: set[tuple], practice_at: int) -> set[tuple]:
+        return {t for t in items if self.known(t[practice_at])}
 
     # ------------------------------------------------------------ per category
     def score(self) -> dict[str, Score]:
@@ -235,6 +251,7 @@ class Scorer:
         known = [a for a in g["adoptions"] if a.get("practice") is not None]
         gold1 = {(key(a["division"]), a["practice"]) for a in known}
         gold2 = {(key(a["division"]), a["practice"], a["mode"], a["year"]) for a in known}
+        pred1, pred2, gold1, gold2 = (self._keep(x, 1) for x in (pred1, pred2, gold1, gold2))
         years: dict[tuple, list[int]] = {}
         for r in rows:
             if r["year"] is not None:
@@ -266,7 +283,7 @@ class Scorer:
                              gov:from ?f . ?f rdfs:label ?fl }""", r=rep)
         pred = {(_slug(r["p"]), r["fl"]) for r in rows}
         gold = {(s["practice"], s["from"]) for s in g["spread"]}
-        return self._pair_score(pred, gold, 0)
+        return self._pair_score(self._keep(pred, 0), self._keep(gold, 0), 0)
 
     def _regulations(self, rep: str, g: dict, kind_acc: list[int]) -> Score:
         rows = self._rows("""SELECT DISTINCT ?r ?t ?k WHERE { ?r gov:mentions ?x . ?x a gov:Regulation ; schema:name ?t ;
@@ -337,8 +354,19 @@ def load_gold(path: str | Path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def evaluate(store: GraphStore, gold: dict) -> dict[str, Score]:
-    return Scorer(store, gold).score()
+def gold_practices(gold: dict) -> set[str]:
+    """The practice ids a gold file uses (in adoptions and spread statements)."""
+    return {x["practice"] for g in gold.values() for key in ("adoptions", "spread") for x in g.get(key, ())}
+
+
+def load_practices(path: str | Path) -> set[str]:
+    """Practice ids from a file, one per line; blank lines and # comments are skipped."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return {ln.split("#", 1)[0].strip() for ln in lines} - {""}
+
+
+def evaluate(store: GraphStore, gold: dict, practices: set[str] | None = None) -> dict[str, Score]:
+    return Scorer(store, gold, practices=practices).score()
 
 
 def unique_forms(texts: dict[str, str]) -> dict[str, list[str]]:
@@ -354,7 +382,8 @@ def unique_forms(texts: dict[str, str]) -> dict[str, list[str]]:
     return out
 
 
-def leave_one_out(texts: dict[str, str], gold: dict) -> dict[str, dict[str, Score]]:
+def leave_one_out(texts: dict[str, str], gold: dict,
+                  practices: set[str] | None = None) -> dict[str, dict[str, Score]]:
     """Score each report with the vocabulary entries that only it needs left out of the lexicon.
 
     This is how the builders fare on a report whose wording nobody fitted them to: every surface form of
@@ -370,7 +399,7 @@ def leave_one_out(texts: dict[str, str], gold: dict) -> dict[str, dict[str, Scor
         store.add_ontology_data()
         result = build_text(texts[name], name, nlp=nlp)
         store.replace_graph(result.graph, result.nquads)
-        scores = Scorer(store, {name: gold[name]}).score()
+        scores = Scorer(store, {name: gold[name]}, practices=practices).score()
         scores["_excluded"] = Score(len(forms), 0, 0)
         out[name] = scores
     return out
