@@ -24,7 +24,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from govkg import queries
 from govkg.kg.store import GraphStore, Rows
+from govkg.kg.stores import Store
 
 LEVEL_CHARS = "市县区旗省州盟"
 
@@ -71,23 +73,23 @@ def _strip_quotes(t: str) -> str:
 
 
 class Scorer:
-    def __init__(self, store: GraphStore, gold: dict, division_names: list[str] | None = None):
+    def __init__(self, store: Store, gold: dict, division_names: list[str] | None = None):
         self.store = store
         self.gold = gold
         self.broader = self._broader()
-        names = division_names or [r["l"] for r in self._rows(
-            "SELECT DISTINCT ?l WHERE { ?d a gov:Division ; rdfs:label ?l }")]
+        names = division_names or [r["l"] for r in self._rows("eval-division-names")]
         self.division_names = sorted(set(names) | {d["name"] for g in gold.values() for d in g["divisions"]},
                                      key=len, reverse=True)
 
-    def _rows(self, q: str, **bind) -> list[dict]:
-        res = self.store.query(q, bind)
+    def _rows(self, name: str, **bind) -> list[dict]:
+        """Rows of the internal query `name` (the report and file name bound as terms, their columns kept)."""
+        res = self.store.query(queries.internal(name), bind)
         assert isinstance(res, Rows)
         return res.rows
 
     def _broader(self) -> dict[str, set[str]]:
         parents: dict[str, set[str]] = {}
-        for r in self._rows("SELECT ?p ?b WHERE { ?p skos:broader ?b }"):
+        for r in self._rows("eval-broader"):
             parents.setdefault(_slug(r["p"]), set()).add(_slug(r["b"]))
         closure: dict[str, set[str]] = {}
 
@@ -114,7 +116,7 @@ class Scorer:
                                      "regulations", "outcomes", "awards")}
         linked = {"divisions": [0, 0], "agencies": [0, 0], "regulation kind": [0, 0], "outcome year": [0, 0]}
         for name, g in sorted(self.gold.items()):
-            reps = self._rows("SELECT ?r ?n WHERE { ?r a gov:Report ; gov:sourceName ?n }", n=name)
+            reps = self._rows("eval-report", n=name)
             if not reps:
                 for k, key in (("divisions", "divisions"), ("agencies", "agencies"), ("adoptions", "adoptions"),
                                ("adoptions+mode+year", "adoptions"), ("spread", "spread"),
@@ -138,8 +140,7 @@ class Scorer:
         return cats
 
     def _divisions(self, rep: str, g: dict, linked: list[int]) -> Score:
-        rows = self._rows("""SELECT DISTINCT ?r ?l ?code WHERE { ?r gov:mentions ?d . ?d a gov:Division ; rdfs:label ?l .
-                             OPTIONAL { ?d gov:adcode ?code } FILTER(!BOUND(?code) || ?code != "100000") }""", r=rep)
+        rows = self._rows("eval-divisions", r=rep)
         pred = {(r["code"] or r["l"]) for r in rows}
         by_name = {}
         for r in rows:
@@ -163,9 +164,7 @@ class Scorer:
             (len(b) > 1 and b[0] in LEVEL_CHARS and b[1:] == a)
 
     def _agencies(self, rep: str, g: dict, linked: list[int]) -> Score:
-        rows = self._rows("""SELECT ?r ?a ?l ?dl WHERE { ?r gov:mentions ?a . ?a a gov:Agency ; gov:jurisdiction ?d .
-                             ?d rdfs:label ?dl . { ?a rdfs:label ?l } UNION { ?a skos:altLabel ?l }
-                             FILTER(lang(?dl) = "zh") }""", r=rep)
+        rows = self._rows("eval-agencies", r=rep)
         agencies: dict[str, tuple[set[str], str]] = {}
         for r in rows:
             names, _ = agencies.setdefault(r["a"], (set(), r["dl"]))
@@ -186,9 +185,7 @@ class Scorer:
         return _match(pred, gold, same)
 
     def _adoptions(self, rep: str, g: dict) -> tuple[Score, Score]:
-        rows = self._rows("""SELECT ?r ?dl ?p ?mode ?year WHERE { ?a a gov:Adoption ; gov:evidence/gov:inReport ?r ;
-                             gov:adopter ?d ; gov:practice ?p ; gov:mode ?mode . ?d a gov:Division ; rdfs:label ?dl .
-                             OPTIONAL { ?a gov:year ?year } }""", r=rep)
+        rows = self._rows("eval-adoptions", r=rep)
         pred1 = {(r["dl"], _slug(r["p"])) for r in rows}
         pred2 = {(r["dl"], _slug(r["p"]), _mode(r["mode"]), r["year"]) for r in rows}
         gold1 = {(a["division"], a["practice"]) for a in g["adoptions"]}
@@ -196,15 +193,13 @@ class Scorer:
         return self._pair_score(pred1, gold1, 1), self._pair_score(pred2, gold2, 1)
 
     def _spread(self, rep: str, g: dict) -> Score:
-        rows = self._rows("""SELECT ?r ?p ?fl WHERE { ?s a gov:Spread ; gov:evidence/gov:inReport ?r ; gov:practice ?p ;
-                             gov:from ?f . ?f rdfs:label ?fl }""", r=rep)
+        rows = self._rows("eval-spread", r=rep)
         pred = {(_slug(r["p"]), r["fl"]) for r in rows}
         gold = {(s["practice"], s["from"]) for s in g["spread"]}
         return self._pair_score(pred, gold, 0)
 
     def _regulations(self, rep: str, g: dict, kind_acc: list[int]) -> Score:
-        rows = self._rows("""SELECT DISTINCT ?r ?t ?k WHERE { ?r gov:mentions ?x . ?x a gov:Regulation ; schema:name ?t ;
-                             gov:regulationKind ?k }""", r=rep)
+        rows = self._rows("eval-regulations", r=rep)
         pred = {_norm_title(r["t"]): _kind(r["k"]) for r in rows}
         gold = {_norm_title(x["title"]): x["kind"] for x in g["regulations"]}
         for t, k in gold.items():
@@ -214,9 +209,7 @@ class Scorer:
         return Score(len(set(pred) & set(gold)), len(pred), len(gold))
 
     def _outcomes(self, rep: str, g: dict, year_acc: list[int]) -> Score:
-        rows = self._rows("""SELECT DISTINCT ?r ?o ?dl ?v ?u ?y WHERE { ?o a gov:Outcome ; gov:evidence/gov:inReport ?r ;
-                             gov:division ?d ; gov:value ?v ; gov:unit ?u . ?d rdfs:label ?dl .
-                             OPTIONAL { ?o gov:year ?y } }""", r=rep)
+        rows = self._rows("eval-outcomes", r=rep)
         pred = sorted(((r["dl"], float(r["v"]), r["u"], r["y"]) for r in rows), key=str)
         used = [False] * len(pred)
         tp = 0
@@ -233,8 +226,7 @@ class Scorer:
         return Score(tp, len(pred), len(g["outcomes"]))
 
     def _awards(self, rep: str, g: dict) -> Score:
-        rows = self._rows("""SELECT ?r ?dl ?n WHERE { ?a a gov:Award ; gov:evidence/gov:inReport ?r ; gov:recipient ?d ;
-                             gov:awardName ?n . ?d rdfs:label ?dl }""", r=rep)
+        rows = self._rows("eval-awards", r=rep)
         pred = {(r["dl"], _strip_quotes(r["n"])) for r in rows}
         gold = {(a["division"], _strip_quotes(a["award"])) for a in g["awards"]}
 
@@ -271,7 +263,7 @@ def load_gold(path: str | Path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def evaluate(store: GraphStore, gold: dict) -> dict[str, Score]:
+def evaluate(store: Store, gold: dict) -> dict[str, Score]:
     return Scorer(store, gold).score()
 
 
