@@ -236,7 +236,7 @@ def trace(store: Store, practice: str) -> Trace:
     # The store answers queries without holding the GIL: independent ones run side by side.
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="govkg-trace") as pool:
         milestones_asked = pool.submit(select, store, "spread-milestones", practice=practice)
-        spreads_asked = pool.submit(_each, store, "spread-statements", "p", family)
+        spreads_asked = pool.submit(_each, store, "spread-family-statements", "p", family)
         designators = pool.submit(_each, store, "spread-designators", "p", family)
         provinces = pool.submit(select, store, "spread-provinces")
         adopters = _adopters(store, family, pool, provinces, designators)

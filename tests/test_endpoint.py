@@ -132,3 +132,12 @@ def test_local_only_operations_say_so(remote, tmp_path):
         remote.serve()
     with pytest.raises(ValueError, match="local graph"):
         remote.load("http://127.0.0.1:9/query")
+
+
+@pytest.mark.parametrize("payload", ['"} ; DROP ALL ; SELECT * WHERE { ?s ?p ?o', "} ; DROP ALL", "<http://evil/>",
+                                     '\\" ) } UNION { ?s ?p ?o } #', "中卫市\"@zh } ", "1 ; CLEAR DEFAULT"])
+def test_hostile_parameters_stay_values_over_the_endpoint(remote, payload):
+    size = len(remote.store)
+    assert remote.query("adopters", practice=payload).rows == []
+    assert remote.query("division-practices", division=payload).rows == []
+    assert len(remote.store) == size
