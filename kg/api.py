@@ -273,7 +273,8 @@ class KnowledgeGraph:
     @classmethod
     def open(cls, path_or_endpoint: str | os.PathLike) -> "KnowledgeGraph":
         """Open a graph file (Turtle, N-Triples, N-Quads, TriG, JSON-LD), a store folder, or a SPARQL endpoint
-        URL (http://…): queries, spread traces and views then run against the endpoint."""
+        URL (http://…): queries, spread traces, views, scores and exports then run against the endpoint (whose
+        default graph should be the union of the report graphs, e.g. `oxigraph serve --union-default-graph`)."""
         if str(path_or_endpoint).startswith(("http://", "https://")):
             from govkg.kg.remote import RemoteStore
             return cls(RemoteStore(str(path_or_endpoint)))
