@@ -21,6 +21,7 @@ from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
 import networkx as nx
 
 from govkg import queries

@@ -60,6 +60,7 @@ def _jitter(key: str, radius: float = 40.0) -> tuple[float, float]:
 # The queries are in queries/internal/view-*.rq.
 CLASSES = ("Division", "Practice", "Agency", "Regulation")
 
+
 def collect(store: Store, practice: str | None = None, division: str | None = None,
             classes: tuple[str, ...] = ("Division", "Practice")) -> ViewData:
     """The nodes and edges of a view: adopters and practices (optionally one family or one division), and
