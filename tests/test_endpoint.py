@@ -4,11 +4,6 @@ same way, and exports with the same bytes."""
 from __future__ import annotations
 
 import re
-import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 
 import pytest
 
@@ -17,14 +12,10 @@ from govkg.kg.remote import RemoteStore
 from govkg.kg.store import GraphStore
 from govkg.kg.stores import Store
 
+from oxigraph_server import oxigraph_serve
+
 # The manifest of built graphs stays with the local store (`govkg load` sends report and vocabulary graphs).
 MANIFEST_TRIPLE = "<http://www.w3.org/ns/sparql-service-description#NamedGraph>"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -36,26 +27,9 @@ def built(tmp_path_factory):
 @pytest.fixture(scope="module")
 def endpoint(built, tmp_path_factory):
     """An `oxigraph serve` on a free loopback port, loaded as `govkg load` does; stopped at the end."""
-    exe = shutil.which("oxigraph")
-    assert exe, "the endpoint tests need the `oxigraph` server (pip install oxigraph; in the test extras)"
-    port = free_port()
-    proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path_factory.mktemp("server")),
-                             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=1)
-                break
-            except OSError:
-                assert proc.poll() is None, "oxigraph serve stopped"
-                time.sleep(0.1)
-        assert built[0].load(url) == 7          # what `govkg load` calls: 5 reports, vocabulary, shared entities
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with oxigraph_serve(tmp_path_factory.mktemp("server")) as url:
+        assert built[0].load(url + "/query") == 7       # what `govkg load` calls: 5 reports, vocabulary, shared
+        yield url + "/query"
 
 
 @pytest.fixture(scope="module")
