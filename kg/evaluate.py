@@ -38,7 +38,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from govkg import queries
 from govkg.kg.store import GraphStore, Rows
+from govkg.kg.stores import Store
 
 LEVEL_CHARS = "市县区旗省州盟"
 
@@ -86,25 +88,25 @@ def _strip_quotes(t: str) -> str:
 
 
 class Scorer:
-    def __init__(self, store: GraphStore, gold: dict, division_names: list[str] | None = None,
+    def __init__(self, store: Store, gold: dict, division_names: list[str] | None = None,
                  practices: set[str] | None = None):
         self.store = store
         self.gold = gold
         self.practices = practices
         self.broader = self._broader()
-        names = division_names or [r["l"] for r in self._rows(
-            "SELECT DISTINCT ?l WHERE { ?d a gov:Division ; rdfs:label ?l }")]
+        names = division_names or [r["l"] for r in self._rows("eval-division-names")]
         self.division_names = sorted(set(names) | {d["name"] for g in gold.values() for d in g["divisions"]},
                                      key=len, reverse=True)
 
-    def _rows(self, q: str, **bind) -> list[dict]:
-        res = self.store.query(q, bind)
+    def _rows(self, name: str, **bind) -> list[dict]:
+        """Rows of the internal query `name` (the report and file name bound as terms, their columns kept)."""
+        res = self.store.query(queries.internal(name), bind)
         assert isinstance(res, Rows)
         return res.rows
 
     def _broader(self) -> dict[str, set[str]]:
         parents: dict[str, set[str]] = {}
-        for r in self._rows("SELECT ?p ?b WHERE { ?p skos:broader ?b }"):
+        for r in self._rows("eval-broader"):
             parents.setdefault(_slug(r["p"]), set()).add(_slug(r["b"]))
         closure: dict[str, set[str]] = {}
 
@@ -143,7 +145,7 @@ class Scorer:
         linked = {"divisions": [0, 0], "agencies": [0, 0], "regulation kind": [0, 0], "outcome year": [0, 0],
                   "adoptions attributed": [0, 0], "adoptions stated year": [0, 0], "divisions township": [0, 0]}
         for name, g in sorted(self.gold.items()):
-            reps = self._rows("SELECT ?r ?n WHERE { ?r a gov:Report ; gov:sourceName ?n }", n=name)
+            reps = self._rows("eval-report", n=name)
             if not reps:
                 for k, key in (("divisions", "divisions"), ("agencies", "agencies"), ("spread", "spread"),
                                ("regulations", "regulations"), ("outcomes", "outcomes"), ("awards", "awards")):
@@ -185,8 +187,7 @@ class Scorer:
         return lambda name: keys.get(name, name)
 
     def _divisions(self, rep: str, g: dict, linked: list[int], township: list[int]) -> Score:
-        rows = self._rows("""SELECT DISTINCT ?r ?l ?code WHERE { ?r gov:mentions ?d . ?d a gov:Division ; rdfs:label ?l .
-                             OPTIONAL { ?d gov:adcode ?code } FILTER(!BOUND(?code) || ?code != "100000") }""", r=rep)
+        rows = self._rows("eval-divisions", r=rep)
         pred = {(r["code"] or r["l"]) for r in rows}
         by_name = {}
         for r in rows:
@@ -213,9 +214,7 @@ class Scorer:
             (len(b) > 1 and b[0] in LEVEL_CHARS and b[1:] == a)
 
     def _agencies(self, rep: str, g: dict, linked: list[int]) -> Score:
-        rows = self._rows("""SELECT ?r ?a ?l ?dl WHERE { ?r gov:mentions ?a . ?a a gov:Agency ; gov:jurisdiction ?d .
-                             ?d rdfs:label ?dl . { ?a rdfs:label ?l } UNION { ?a skos:altLabel ?l }
-                             FILTER(lang(?dl) = "zh") }""", r=rep)
+        rows = self._rows("eval-agencies", r=rep)
         agencies: dict[str, tuple[set[str], str]] = {}
         for r in rows:
             names, _ = agencies.setdefault(r["a"], (set(), r["dl"]))
@@ -270,24 +269,20 @@ class Scorer:
         return self._pair_score(pred1, gold1, 1), self._pair_score(pred2, gold2, 1)
 
     def _new_practices(self, rep: str, g: dict) -> Score:
-        rows = self._rows("""SELECT DISTINCT ?r ?l WHERE {
-                               { ?a gov:evidence/gov:inReport ?r ; gov:practice ?p . ?p skos:prefLabel|skos:altLabel ?l }
-                               UNION { ?r gov:mentions ?c . ?c a gov:CandidatePractice ; skos:prefLabel ?l } }""", r=rep)
+        rows = self._rows("eval-practice-labels", r=rep)
         labels = {_strip_quotes(r["l"]) for r in rows}
         names = {_strip_quotes(a["practice_name"]) for a in g["adoptions"] if a.get("practice") is None}
         found = sum(1 for n in names if any(n in lab or (len(lab) >= 2 and lab in n) for lab in labels))
         return Score(found, found, len(names), recall_only=True)
 
     def _spread(self, rep: str, g: dict) -> Score:
-        rows = self._rows("""SELECT ?r ?p ?fl WHERE { ?s a gov:Spread ; gov:evidence/gov:inReport ?r ; gov:practice ?p ;
-                             gov:from ?f . ?f rdfs:label ?fl }""", r=rep)
+        rows = self._rows("eval-spread", r=rep)
         pred = {(_slug(r["p"]), r["fl"]) for r in rows}
         gold = {(s["practice"], s["from"]) for s in g["spread"]}
         return self._pair_score(self._keep(pred, 0), self._keep(gold, 0), 0)
 
     def _regulations(self, rep: str, g: dict, kind_acc: list[int]) -> Score:
-        rows = self._rows("""SELECT DISTINCT ?r ?t ?k WHERE { ?r gov:mentions ?x . ?x a gov:Regulation ; schema:name ?t ;
-                             gov:regulationKind ?k }""", r=rep)
+        rows = self._rows("eval-regulations", r=rep)
         pred = {_norm_title(r["t"]): _kind(r["k"]) for r in rows}
         gold = {_norm_title(x["title"]): x["kind"] for x in g["regulations"]}
         for t, k in gold.items():
@@ -297,9 +292,7 @@ class Scorer:
         return Score(len(set(pred) & set(gold)), len(pred), len(gold))
 
     def _outcomes(self, rep: str, g: dict, year_acc: list[int]) -> Score:
-        rows = self._rows("""SELECT DISTINCT ?r ?o ?dl ?v ?u ?y WHERE { ?o a gov:Outcome ; gov:evidence/gov:inReport ?r ;
-                             gov:division ?d ; gov:value ?v ; gov:unit ?u . ?d rdfs:label ?dl .
-                             OPTIONAL { ?o gov:year ?y } }""", r=rep)
+        rows = self._rows("eval-outcomes", r=rep)
         pred = sorted(((r["dl"], float(r["v"]), r["u"], r["y"]) for r in rows), key=str)
         used = [False] * len(pred)
         tp = 0
@@ -316,8 +309,7 @@ class Scorer:
         return Score(tp, len(pred), len(g["outcomes"]))
 
     def _awards(self, rep: str, g: dict) -> Score:
-        rows = self._rows("""SELECT ?r ?dl ?n WHERE { ?a a gov:Award ; gov:evidence/gov:inReport ?r ; gov:recipient ?d ;
-                             gov:awardName ?n . ?d rdfs:label ?dl }""", r=rep)
+        rows = self._rows("eval-awards", r=rep)
         pred = {(r["dl"], _strip_quotes(r["n"])) for r in rows}
         gold = {(a["division"], _strip_quotes(a["award"])) for a in g["awards"]}
 
@@ -356,7 +348,8 @@ def load_gold(path: str | Path) -> dict:
 
 def gold_practices(gold: dict) -> set[str]:
     """The practice ids a gold file uses (in adoptions and spread statements)."""
-    return {x["practice"] for g in gold.values() for key in ("adoptions", "spread") for x in g.get(key, ())}
+    return {x["practice"] for g in gold.values() for key in ("adoptions", "spread") for x in g.get(key, ())
+            if x.get("practice")}
 
 
 def load_practices(path: str | Path) -> set[str]:
@@ -365,7 +358,7 @@ def load_practices(path: str | Path) -> set[str]:
     return {ln.split("#", 1)[0].strip() for ln in lines} - {""}
 
 
-def evaluate(store: GraphStore, gold: dict, practices: set[str] | None = None) -> dict[str, Score]:
+def evaluate(store: Store, gold: dict, practices: set[str] | None = None) -> dict[str, Score]:
     return Scorer(store, gold, practices=practices).score()
 
 

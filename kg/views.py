@@ -14,15 +14,11 @@ import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
-
 import jinja2
 from pyvis.network import Network
 
 from govkg.kg.store import atomic_write
-
-if TYPE_CHECKING:
-    from govkg.kg.api import KnowledgeGraph
+from govkg.kg.stores import Store, select
 
 MODE_COLOURS = {"piloted": "#d62728", "adopted": "#1f77b4", "extended": "#2ca02c", "deepened": "#9467bd",
                 "promoted": "#8c564b"}
@@ -61,39 +57,11 @@ def _jitter(key: str, radius: float = 40.0) -> tuple[float, float]:
     return (h[0] / 255 - 0.5) * 2 * radius, (h[1] / 255 - 0.5) * 2 * radius
 
 
-ADOPTIONS = """
-SELECT DISTINCT ?a ?d ?dl ?code ?lon ?lat ?p ?slug ?pl ?pen ?mode ?year ?quote ?report WHERE {
-  ?a gov:adopter ?d ; gov:practice ?p ; gov:mode ?m ; gov:evidence ?e .
-  ?d gov:level [] ; rdfs:label ?dl .
-  ?p skos:notation ?slug ; skos:prefLabel ?pl . FILTER(lang(?pl) = "zh")
-  ?e gov:quote ?quote ; gov:inReport ?r . ?r gov:sourceName ?report .
-  OPTIONAL { ?d gov:adcode ?code } OPTIONAL { ?d schema:longitude ?lon ; schema:latitude ?lat }
-  OPTIONAL { ?p skos:prefLabel ?pen . FILTER(lang(?pen) = "en") }
-  OPTIONAL { ?a gov:year ?year }
-  BIND(LCASE(STRAFTER(STR(?m), "#")) AS ?mode)
-} ORDER BY ?a"""
-
-SPREADS = """
-SELECT DISTINCT ?s ?d ?dl ?lon ?lat ?p ?slug ?pl ?scope ?year ?quote ?report WHERE {
-  ?s a gov:Spread ; gov:from ?d ; gov:practice ?p ; gov:scope ?scope ; gov:evidence ?e .
-  ?d rdfs:label ?dl .
-  ?p skos:notation ?slug ; skos:prefLabel ?pl . FILTER(lang(?pl) = "zh")
-  ?e gov:quote ?quote ; gov:inReport ?r . ?r gov:sourceName ?report .
-  OPTIONAL { ?d schema:longitude ?lon ; schema:latitude ?lat }
-  OPTIONAL { ?s gov:year ?year }
-} ORDER BY ?s"""
-
-AGENCIES = """SELECT DISTINCT ?a ?name ?d WHERE { ?a a gov:Agency ; rdfs:label ?name ; gov:jurisdiction ?d }"""
-CITED = """SELECT DISTINCT ?reg ?title ?kind ?d WHERE { ?r gov:aboutDivision ?d ; gov:mentions ?reg .
-  ?reg a gov:Regulation ; schema:name ?title ; gov:regulationKind ?k . BIND(STRAFTER(STR(?k), "#") AS ?kind) }"""
+# The queries are in queries/internal/view-*.rq.
 CLASSES = ("Division", "Practice", "Agency", "Regulation")
 
-FAMILY = "SELECT DISTINCT ?slug ?n WHERE { ?f skos:notation ?slug . ?p skos:broader* ?f ; skos:notation ?n }"
-PARTS = """SELECT DISTINCT ?d ?parent ?pl ?lon ?lat WHERE { ?d gov:partOf ?parent . ?parent rdfs:label ?pl .
-  OPTIONAL { ?parent schema:longitude ?lon ; schema:latitude ?lat } }"""
 
-
-def collect(kg: "KnowledgeGraph", practice: str | None = None, division: str | None = None,
+def collect(store: Store, practice: str | None = None, division: str | None = None,
             classes: tuple[str, ...] = ("Division", "Practice")) -> ViewData:
     """The nodes and edges of a view: adopters and practices (optionally one family or one division), and
     when asked for in `classes`, the agencies of those divisions and the regulations their reports cite."""
@@ -102,10 +70,10 @@ def collect(kg: "KnowledgeGraph", practice: str | None = None, division: str | N
         raise KeyError(f"unknown class(es) {', '.join(sorted(unknown))}; choose from {', '.join(CLASSES)}")
     family: set[str] | None = None
     if practice:
-        family = {r["n"] for r in kg.query(FAMILY, slug=practice)}
+        family = {r["n"] for r in select(store, "view-family", slug=practice)}
         if not family:
             raise KeyError(f"no practice with slug {practice!r}")
-    rows = [r for r in kg.query(ADOPTIONS) if family is None or r["slug"] in family]
+    rows = [r for r in select(store, "view-adoptions") if family is None or r["slug"] in family]
     if division:
         rows = [r for r in rows if r["code"] == division or r["dl"] == division]
         if not rows:
@@ -165,7 +133,7 @@ def collect(kg: "KnowledgeGraph", practice: str | None = None, division: str | N
         nodes = {k: v for k, v in nodes.items() if v["kind"] != "practice"}
         edges = {k: v for k, v in edges.items() if v["to"] in nodes}
     if "Agency" in classes:
-        for r in kg.query(AGENCIES):
+        for r in select(store, "view-agencies"):
             if r["d"] in positions:
                 x, y = positions[r["d"]]
                 jx, jy = _jitter(r["a"], 90)
@@ -176,7 +144,7 @@ def collect(kg: "KnowledgeGraph", practice: str | None = None, division: str | N
                 edges[("agency", r["a"])] = {"from": r["a"], "to": r["d"], "kind": "jurisdiction",
                                              "title": "jurisdiction", "color": "#8fbc8f", "dashes": True}
     if "Regulation" in classes:
-        for r in kg.query(CITED):
+        for r in select(store, "view-cited"):
             if r["d"] in positions:
                 x, y = positions[r["d"]]
                 jx, jy = _jitter(r["reg"], 220)
@@ -188,7 +156,7 @@ def collect(kg: "KnowledgeGraph", practice: str | None = None, division: str | N
                                                      "english": r["kind"]}})
                 edges[("cites", r["d"], r["reg"])] = {"from": r["d"], "to": r["reg"], "kind": "cites",
                                                       "title": "cited in its report", "color": "#aec7e8"}
-    for r in kg.query(SPREADS):
+    for r in select(store, "view-spreads"):
         if r["p"] not in nodes or r["d"] not in nodes:
             continue
         key = ("spread", r["d"], r["p"], r["scope"])
@@ -196,7 +164,7 @@ def collect(kg: "KnowledgeGraph", practice: str | None = None, division: str | N
                                "year": r["year"], "kind": "spread", "title": f"spread → {r['scope']}",
                                "evidence": {"quote": r["quote"], "report": r["report"], "mode": "spread",
                                             "year": r["year"]}, **EDGE_STYLES["spread"]})
-    for r in kg.query(PARTS):
+    for r in select(store, "view-parts"):
         if r["d"] in nodes and r["parent"] in nodes:
             edges[("partOf", r["d"], r["parent"])] = {"from": r["d"], "to": r["parent"], "kind": "partOf",
                                                       "title": "part of", **EDGE_STYLES["partOf"]}
@@ -432,9 +400,9 @@ def render(data: ViewData) -> str:
         node_count=len(data.nodes), edge_count=len(data.edges))
 
 
-def write_view(kg: "KnowledgeGraph", out: Path, *, practice: str | None = None, division: str | None = None,
+def write_view(store: Store, out: Path, *, practice: str | None = None, division: str | None = None,
                title: str | None = None, classes: tuple[str, ...] = ("Division", "Practice")) -> Path:
-    data = collect(kg, practice=practice, division=division, classes=classes)
+    data = collect(store, practice=practice, division=division, classes=classes)
     if title:
         data.title = title
     page = render(data).encode("utf-8")
