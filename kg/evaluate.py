@@ -235,9 +235,7 @@ class Scorer:
         return _match(pred, gold, same)
 
     def _adoptions(self, rep: str, g: dict, attributed: list[int], stated: list[int]) -> tuple[Score, Score]:
-        rows = self._rows("""SELECT ?r ?dl ?code ?p ?mode ?year WHERE { ?a a gov:Adoption ; gov:evidence/gov:inReport ?r ;
-                             gov:adopter ?d ; gov:practice ?p ; gov:mode ?mode . ?d a gov:Division ; rdfs:label ?dl .
-                             OPTIONAL { ?d gov:adcode ?code } OPTIONAL { ?a gov:year ?year } }""", r=rep)
+        rows = self._rows("eval-adoptions", r=rep)
         key = self._gold_division_key(g)
         names = {d["name"] for d in g["divisions"]}
 
