@@ -3,6 +3,7 @@ reports, compared byte for byte with a reference recorded before the change.
 
     python bench/same_output.py record REF_DIR          # before: writes REF_DIR/{synthetic/,*.nq}
     python bench/same_output.py check REF_DIR           # after: rebuilds and compares, exit 1 on a difference
+    python bench/same_output.py golden                  # rewrite tests/fixtures/corpus.nq.gz (output meant to change)
 
 The synthetic reports are written once, at `record`, and read back at `check`: `bench/generate.py` uses
 the builders itself (sentences, divisions), so regenerating them would test two things at once.  `check`
@@ -11,6 +12,7 @@ also regenerates them and reports whether the generator's output moved.
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import sys
 import tempfile
@@ -23,6 +25,7 @@ from generate import generate  # noqa: E402
 from govkg.builders.pipeline import build_text  # noqa: E402
 from govkg.kg.api import bundled_corpus  # noqa: E402
 
+GOLDEN = Path(__file__).parents[1] / "tests" / "fixtures" / "corpus.nq.gz"
 SYNTHETIC = 300
 SEED = 7
 
@@ -73,12 +76,23 @@ def check(ref: Path) -> bool:
     return ok and same
 
 
+def golden() -> None:
+    """The bundled corpus's N-Quads as the golden file `tests/test_golden.py` compares with (gzip without a
+    timestamp, so the same output gives the same bytes)."""
+    GOLDEN.write_bytes(gzip.compress(nquads(bundled_corpus()).encode("utf-8"), mtime=0))
+    print(f"wrote {GOLDEN}")
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("action", choices=("record", "check"))
-    ap.add_argument("ref", type=Path)
+    ap.add_argument("action", choices=("record", "check", "golden"))
+    ap.add_argument("ref", type=Path, nargs="?")
     args = ap.parse_args()
-    if args.action == "record":
+    if args.action == "golden":
+        golden()
+    elif args.ref is None:
+        ap.error("record and check need a reference folder")
+    elif args.action == "record":
         record(args.ref)
     else:
         sys.exit(0 if check(args.ref) else 1)
