@@ -54,6 +54,24 @@ def record(ref: Path) -> None:
     print(f"recorded {len(bundled_corpus())} bundled and {len(synth)} synthetic reports in {ref}")
 
 
+_EVIDENCE = "<https://w3id.org/govkg/ontology#evidence>"
+_QUOTE = "<https://w3id.org/govkg/ontology#quote>"
+
+
+def moved_sentences(changed: set[str], lines: set[str]) -> list[str]:
+    """The evidence sentences of the facts whose lines changed: where a cue or a rule made a difference."""
+    subjects = {line.split(" ", 1)[0] for line in changed}
+    evidence = {line.split(" ")[2] for line in lines if line.split(" ", 2)[1] == _EVIDENCE
+                and line.split(" ", 1)[0] in subjects}
+    quotes = set()
+    for line in lines:
+        subject, predicate, rest = line.split(" ", 2)
+        if predicate == _QUOTE and (subject in evidence or subject in subjects):
+            literal = rest.rsplit(" <", 1)[0][1:-1]
+            quotes.add(literal.encode().decode("unicode_escape").encode("latin-1").decode("utf-8"))
+    return sorted(quotes)
+
+
 def check(ref: Path) -> bool:
     ok = True
     for name, paths in (("corpus", bundled_corpus()), ("synthetic", sorted((ref / "synthetic").glob("*.txt")))):
@@ -69,6 +87,8 @@ def check(ref: Path) -> bool:
                 print("  -", line)
             for line in sorted(b - a)[:5]:
                 print("  +", line)
+            for quote in moved_sentences((a - b) | (b - a), a | b)[:20]:
+                print("  moved:", quote)
     with tempfile.TemporaryDirectory() as tmp:
         again = _digest(generate(SYNTHETIC, Path(tmp), seed=SEED))
     same = again == (ref / "synthetic.sha256").read_text().strip()
