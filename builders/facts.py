@@ -27,9 +27,6 @@ class CentralBody:
     """A central agency acting as designator (its jurisdiction is the central level)."""
     name: str
 
-    def __str__(self) -> str:
-        return f"agency:{self.name}"
-
 
 DivisionKey = Union[str, Zone]
 

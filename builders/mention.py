@@ -7,7 +7,7 @@ from enum import Enum
 
 class Label(str, Enum):
     DIVISION = "DIVISION"      # key: the name as written (resolved to a code by the linker)
-    ZONE = "ZONE"              # key: the zone's name; data: (the name it starts with, its parent's hint,)
+    ZONE = "ZONE"              # key: the zone's name; data: (its name before the zone ending: its parent's hint,)
     AGENCY = "AGENCY"          # key: the body's name; data: (the division or level word it starts with,)
     PRACTICE = "PRACTICE"      # key: the practice's slug
     CANDIDATE = "CANDIDATE"    # key: the quoted term shaped like a practice
