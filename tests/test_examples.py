@@ -108,6 +108,15 @@ def test_every_rule_and_recogniser_has_examples_of_both_kinds():
             assert any(not e for _, e in rows), f"{name}: no sentence that must yield nothing"
 
 
+def test_every_trigger_word_of_a_rule_stands_in_one_of_its_examples():
+    """A new cue word comes with its example row: each word of the lists that trigger a rule occurs in an
+    example sentence of that rule."""
+    for name, rule in REGISTRY.items():
+        sentences = [s for s, _ in read_table(RULE_EXAMPLES / f"{name}.tsv")]
+        missing = [w for w in rule.trigger_words() if not any(w in s for s in sentences)]
+        assert not missing, f"{name}: no example sentence holds {missing}"
+
+
 @pytest.mark.parametrize("rule,sentence,expected", _cases(RULE_EXAMPLES, sorted(REGISTRY)))
 def test_rule_example(rule, sentence, expected):
     assert rule_facts(rule, sentence) == expected
