@@ -5,6 +5,8 @@ match the declarations in ``ontology/core.ttl``; ``tests/test_ontology.py`` chec
 """
 from __future__ import annotations
 
+from enum import Enum
+
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, SOSA, TIME, XSD, DefinedNamespace
 
@@ -116,6 +118,69 @@ class GOV(DefinedNamespace):
 
 GOV_FROM = GOV["from"]
 
+
+
+class _Controlled(str, Enum):
+    """A controlled value: its Python value is the word used in facts, its `term` the ontology's individual
+    (the member name in CamelCase).  ``tests/test_ontology.py`` checks both against ``ontology/core.ttl``."""
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+    @property
+    def term(self) -> URIRef:
+        return GOV[self.name.title().replace("_", "")]
+
+
+class Mode(_Controlled):
+    """How a division took up a practice (gov:AdoptionMode)."""
+    ADOPTED = "adopted"
+    PILOTED = "piloted"
+    EXTENDED = "extended"
+    DEEPENED = "deepened"
+    PROMOTED = "promoted"
+
+
+class Level(_Controlled):
+    """Level of a division (gov:DivisionLevel)."""
+    NATIONAL = "national"
+    PROVINCE = "province"
+    PREFECTURE = "prefecture"
+    COUNTY = "county"
+    TOWNSHIP = "township"
+    ZONE = "zone"
+
+
+class RegulationKind(_Controlled):
+    """Legal form of a titled document (gov:RegulationKind)."""
+    LAW = "law"
+    ADMINISTRATIVE_REGULATION = "administrative_regulation"
+    LOCAL_REGULATION = "local_regulation"
+    GOVERNMENT_RULE = "government_rule"
+    NORMATIVE_DOCUMENT = "normative_document"
+    PLAN_DOCUMENT = "plan"
+    OTHER_DOCUMENT = "other"
+
+
+class AwardLevel(_Controlled):
+    """Level of an honour: a division level (gov:DivisionLevel), or OTHER when its name does not say."""
+    NATIONAL = "national"
+    PROVINCE = "province"
+    PREFECTURE = "prefecture"
+    OTHER = "other"
+
+    @property
+    def term(self) -> URIRef | None:
+        return None if self is AwardLevel.OTHER else Level(self.value).term
+
+
+# Each controlled value's class in the ontology.
+SCHEMES: dict[type[_Controlled], URIRef] = {Mode: GOV.AdoptionMode, Level: GOV.DivisionLevel,
+                                             RegulationKind: GOV.RegulationKind, AwardLevel: GOV.DivisionLevel}
+
 PREFIXES: dict[str, str] = {
     "gov": GOV_IRI,
     "id": ID_IRI,
@@ -133,5 +198,6 @@ PREFIXES: dict[str, str] = {
     "oa": str(OA),
 }
 
-__all__ = ["GOV", "GOV_FROM", "GOV_IRI", "ID", "ID_IRI", "OA", "PREFIXES",
+__all__ = ["GOV", "GOV_FROM", "GOV_IRI", "ID", "ID_IRI", "OA", "PREFIXES", "SCHEMES",
+           "AwardLevel", "Level", "Mode", "RegulationKind",
            "DCTERMS", "ORG", "OWL", "PROV", "RDF", "RDFS", "SDO", "SKOS", "SOSA", "TIME", "XSD"]

@@ -2,8 +2,8 @@
 
 The pipeline is spaCy's blank ``zh`` language with a character tokenizer (``govkg.chars.v1``: one token
 per character, nothing to download).  Each component writes its spans into ``doc.spans[<group>]``; the
-span's ``kb_id_`` holds the linked key (division name, practice slug, title, unit) and ``span._.data``
-anything else it found.
+span's ``label_`` is the `Mention` label, ``kb_id_`` its key (division name, practice slug, title, unit) and
+``span._.data`` anything else it found; the builder turns the spans back into `Mention`s.
 
 The default pipeline holds the recognisers that facts are read from (practices, titled documents,
 quantities, years) and runs on candidate sentences only (see `builders.prefilter`).  Division and agency
@@ -26,13 +26,13 @@ from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 from govkg.builders import recognise
-from govkg.builders.recognise import Hit
+from govkg.builders.mention import Mention
 
 if not Span.has_extension("data"):
     Span.set_extension("data", default=())
 
 # component name → (span group, recogniser)
-RECOGNISERS: dict[str, tuple[str, Callable[[str], list[Hit]]]] = {
+RECOGNISERS: dict[str, tuple[str, Callable[[str], list[Mention]]]] = {
     "govkg_divisions": ("divisions", recognise.find_divisions),
     "govkg_agencies": ("agencies", recognise.find_agencies),
     "govkg_practices": ("practices", recognise.find_practices),
@@ -74,10 +74,10 @@ def make_char_tokenizer() -> Callable[[Language], CharTokenizer]:
     return lambda nlp: CharTokenizer(nlp.vocab)
 
 
-class HitComponent:
-    """Runs one recogniser over the doc text and stores its hits as spans."""
+class MentionComponent:
+    """Runs one recogniser over the doc text and stores its mentions as spans."""
 
-    def __init__(self, group: str, find: Callable[[str], list[Hit]]):
+    def __init__(self, group: str, find: Callable[[str], list[Mention]]):
         self.group = group
         self.find = find
 
@@ -90,9 +90,9 @@ class HitComponent:
         spans = []
         for h in self.find(text):
             if one_per_char:   # token offsets are character offsets: no alignment to compute
-                span = Span(doc, h.start, h.end, label=h.label, kb_id=h.key)
+                span = Span(doc, h.start, h.end, label=h.label.value, kb_id=h.key)
             else:
-                span = doc.char_span(h.start, h.end, label=h.label, kb_id=h.key, alignment_mode="expand")
+                span = doc.char_span(h.start, h.end, label=h.label.value, kb_id=h.key, alignment_mode="expand")
             if span is not None:
                 span._.data = h.data
                 spans.append(span)
@@ -104,9 +104,9 @@ def _register(name: str) -> None:
     group, find = RECOGNISERS[name]
 
     @Language.factory(name, default_config={"group": group})
-    def make(nlp: Language, name: str, group: str) -> HitComponent:  # noqa: ARG001 - spaCy's factory signature
+    def make(nlp: Language, name: str, group: str) -> MentionComponent:  # noqa: ARG001 - spaCy's factory signature
         # `find` from the registration: `name` here is the instance's name, which a caller may choose.
-        return HitComponent(group, find)
+        return MentionComponent(group, find)
 
 
 for _name in RECOGNISERS:
@@ -115,10 +115,10 @@ for _name in RECOGNISERS:
 
 if "govkg_practices" not in Language.factories:
     @Language.factory("govkg_practices", default_config={"group": "practices", "exclude": []})
-    def make_practices(nlp: Language, name: str, group: str, exclude: list[str]) -> HitComponent:  # noqa: ARG001
+    def make_practices(nlp: Language, name: str, group: str, exclude: list[str]) -> MentionComponent:  # noqa: ARG001
         """Practice mentions from the SKOS vocabulary; `exclude` drops surface forms (leave-one-out runs)."""
         automaton = recognise.practice_automaton(frozenset(exclude))
-        return HitComponent(group, partial(recognise.find_practices, automaton=automaton))
+        return MentionComponent(group, partial(recognise.find_practices, automaton=automaton))
 
 
 def annotate(nlp: Language, text: str) -> Doc:
@@ -135,7 +135,7 @@ def make_pipeline(components: tuple[str, ...] = DEFAULT_PIPELINE,
                   config: dict[str, dict] | None = None) -> Language:
     """A blank Chinese pipeline (character tokenizer) with the named govkg components, in order.
 
-    `config` maps a component name to its settings, e.g. ``{"govkg_practices": {"exclude": ["放管服"]}}``.
+    `config` maps a component name to its settings, e.g. ``{"govkg_practices": {"exclude": [<surface forms>]}}``.
     """
     if config is None:
         return _default_pipeline(components)

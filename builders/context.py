@@ -1,7 +1,8 @@
 """Report context: which division reports, on which year, under which title, published when and by whom.
 
-Found from the document header (索引号 / 发布机构 / 标题 tables, 来源 lines), the title lines and the
-lead paragraph — never from the body's citations: titles inside 《》 name other documents.
+Found from the document header (the index, publisher and title tables of government sites, source lines),
+the title lines and the lead paragraph — never from the body's citations: titles inside 《》 name other
+documents.
 """
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from govkg.builders import gazetteer
-from govkg.builders.recognise import Hit, find_divisions
+from govkg.builders import gazetteer, vocab
+from govkg.builders.mention import Label, Mention
+from govkg.builders.recognise import find_divisions
 from govkg.builders.text import FURNITURE
 
 LEVEL_RANK = {"national": 0, "province": 1, "prefecture": 2, "county": 3}
 # Words by which a report refers to its own division (resolved to the reporting division).
-SELF_REFERENCE = re.compile(r"(我|全|本)(县|市|区|旗|州|盟|省)|(县|市|区|旗|省)本级|本地")
+SELF_REFERENCE = vocab.pattern("self_reference")
 
 
 @dataclass(frozen=True)
@@ -29,16 +31,20 @@ class ReportContext:
     publisher: str | None
 
 
-_DATE = re.compile(r"((?:19|20)\d{2})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?")
-_FIELD = re.compile(r"(标\s*题|发布机构|来\s*源)\s*[:|]\s*\|?\s*([^|\n]+?)\s*(?:\||$|责任编辑|发布时间)", re.M)
-_YEAR_LEAD = re.compile(r"^\s*((?:19|20)\d{2})\s*年\s*(以来)?")
-_YEAR_TITLE = re.compile(r"((?:19|20)\d{2})\s*年(度)?")
-_DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,6}[\[〔(]\d{4}[\]〕)]\d+号$")
+_DATE = vocab.pattern("date")
+_FIELD = vocab.multiline("header_field")
+_YEAR_LEAD = vocab.pattern("year_lead")
+_YEAR_TITLE = vocab.pattern("year_title")
+_DOC_NUMBER = vocab.pattern("document_number")
+
+
+def _field_role(m: re.Match) -> str | None:
+    return vocab.mapping("header_fields").get(m.group(1).replace(" ", ""))
 
 
 def _title(norm: str, lines: list[tuple[int, str]]) -> str:
     for m in _FIELD.finditer(norm[:2000]):
-        if m.group(1).replace(" ", "") == "标题":
+        if _field_role(m) == "title":
             return m.group(2).strip()
     title_lines: list[str] = []
     for _, line in lines[:8]:
@@ -52,23 +58,23 @@ def _title(norm: str, lines: list[tuple[int, str]]) -> str:
         if len(s) > 40 or re.search(r"[。;,]", s):
             break
         title_lines.append(s)
-    # A leading line that is only place names (宁夏回族自治区中卫市) is a dateline, not the title.
+    # A leading line that is only place names (a province and a city) is a dateline, not the title.
     while len(title_lines) > 1 and _only_places(title_lines[0]):
         title_lines.pop(0)
     out = ""
     for piece in title_lines:
-        glue = "" if out.endswith(("关于", "的", "和", "及", "在", "对")) or not out else " "
+        glue = "" if out.endswith(vocab.words("title_glue")) or not out else " "
         out += glue + piece
     return out
 
 
 def _only_places(line: str) -> bool:
     """The line is division names end to end."""
-    covered = sum(h.end - h.start for h in find_divisions(line) if h.label == "DIVISION")
+    covered = sum(h.end - h.start for h in find_divisions(line) if h.label is Label.DIVISION)
     return covered == len(line)
 
 
-def detect(text: str, norm: str, divisions: list[Hit], in_titles) -> ReportContext:
+def detect(text: str, norm: str, divisions: list[Mention], in_titles) -> ReportContext:
     """Decide the reporting division and year.  `in_titles(offset)` tells whether an offset is inside 《》."""
     gaz = gazetteer.load()
     lines, pos = [], 0
@@ -79,7 +85,7 @@ def detect(text: str, norm: str, divisions: list[Hit], in_titles) -> ReportConte
     head_end = min(len(norm), 400)
     publisher = None
     for m in _FIELD.finditer(norm[:2000]):
-        if m.group(1).replace(" ", "") in ("发布机构", "来源"):
+        if _field_role(m) == "publisher":
             publisher = m.group(2).strip()
             break
     date = None
@@ -97,7 +103,7 @@ def detect(text: str, norm: str, divisions: list[Hit], in_titles) -> ReportConte
     votes: Counter[str] = Counter()
     self_level = _self_level(norm)
     for h in divisions:
-        if h.label != "DIVISION" or in_titles(h.start):
+        if h.label is not Label.DIVISION or in_titles(h.start):
             continue
         code, _ = gaz.resolve(h.key, [])
         if code is None:
@@ -110,9 +116,9 @@ def detect(text: str, norm: str, divisions: list[Hit], in_titles) -> ReportConte
         votes[code] += weight
     division = None
     if votes:
-        # Prefer the level the report speaks of itself at (我县 → a county), then the most votes,
+        # Prefer the level the report speaks of itself at (data/self_level.tsv), then the most votes,
         # then the most specific division.
-        # A county-level city also says 我市, so the level only tips the balance, it does not decide.
+        # A county-level city speaks of itself as a city too, so the level only tips the balance.
         def score(code: str) -> tuple:
             lvl = gaz[code].level
             return (votes[code] * (1.5 if lvl == self_level else 1.0), LEVEL_RANK.get(lvl, 0))
@@ -138,7 +144,7 @@ def detect(text: str, norm: str, divisions: list[Hit], in_titles) -> ReportConte
                 break
     if year is None and period is None:
         limit = int(date[:4]) if date else 9999
-        years = Counter(int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d{2})\s*年", norm) if int(y) <= limit)
+        years = Counter(int(y) for y in vocab.pattern("year_any").findall(norm) if int(y) <= limit)
         if years:
             year = years.most_common(1)[0][0]
     if year is not None:
@@ -148,9 +154,9 @@ def detect(text: str, norm: str, divisions: list[Hit], in_titles) -> ReportConte
 
 
 def _self_level(norm: str) -> str | None:
-    """The level a report speaks of itself at: 我县/全县 → county, 我市/全市 → prefecture, 我省 → province."""
-    county = norm.count("我县") + norm.count("我旗") + norm.count("全县") + norm.count("全旗")
-    city = norm.count("我市") + norm.count("全市") + norm.count("市本级")
-    province = norm.count("我省") + norm.count("全省")
-    best = max((county, "county"), (city, "prefecture"), (province, "province"))
+    """The level a report speaks of itself at, from how often it uses each level's self-reference."""
+    counts = {"county": 0, "prefecture": 0, "province": 0}
+    for word, level in vocab.mapping("self_level").items():
+        counts[level] += norm.count(word)
+    best = max((n, level) for level, n in counts.items())   # on a tie the later name wins, as it always has
     return best[1] if best[0] > 0 else None

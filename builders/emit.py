@@ -11,8 +11,8 @@ import hashlib
 from decimal import Decimal
 
 from govkg.builders import gazetteer
-from govkg.builders.facts import Evidence, ReportFacts
-from govkg.namespace import DCTERMS, GOV, GOV_FROM, ID_IRI, RDF, RDFS, SDO, SKOS, XSD
+from govkg.builders.facts import CentralBody, DivisionKey, Evidence, ReportFacts, Zone
+from govkg.namespace import DCTERMS, GOV, GOV_FROM, ID_IRI, RDF, RDFS, SDO, SKOS, XSD, Level
 
 
 class _Bracketed:
@@ -30,15 +30,6 @@ class _Bracketed:
 
 G, R, RS, SK, DC, SD = (_Bracketed(ns) for ns in (GOV, RDF, RDFS, SKOS, DCTERMS, SDO))
 G_FROM = f"<{GOV_FROM}>"
-
-MODE = {"adopted": G.Adopted, "piloted": G.Piloted, "extended": G.Extended, "deepened": G.Deepened,
-        "promoted": G.Promoted}
-LEVEL = {"national": G.National, "province": G.Province, "prefecture": G.Prefecture, "county": G.County,
-         "township": G.Township, "zone": G.Zone}
-KIND = {"law": G.Law, "administrative_regulation": G.AdministrativeRegulation,
-        "local_regulation": G.LocalRegulation, "government_rule": G.GovernmentRule,
-        "normative_document": G.NormativeDocument, "plan": G.PlanDocument, "other": G.OtherDocument}
-AWARD_LEVEL = {"national": G.National, "province": G.Province, "prefecture": G.Prefecture}
 
 _SAFE = set("-_.~")
 
@@ -99,17 +90,18 @@ def decimal(v: float) -> str:
     return f'"{text}"{_DECIMAL}'
 
 
-def division_iri(key: str) -> str:
-    if key.startswith("zone:"):
-        _, parent, name = key.split(":", 2)
-        return ID_IRI + f"zone/{parent}/{slug(name)}"
+def division_iri(key: DivisionKey) -> str:
+    if isinstance(key, Zone):
+        return ID_IRI + f"zone/{key.parent}/{slug(key.name)}"
     return ID_IRI + f"division/{key}"
 
 
-def practice_iri(slug_or_term: str) -> str:
-    if slug_or_term.startswith("“"):
-        return ID_IRI + "practice/candidate/" + slug(slug_or_term)
-    return ID_IRI + "practice/" + slug_or_term
+def practice_iri(practice: str) -> str:
+    return ID_IRI + "practice/" + practice
+
+
+def candidate_iri(term: str) -> str:
+    return ID_IRI + "practice/candidate/" + slug(term)
 
 
 def agency_iri(division: str, name: str) -> str:
@@ -140,7 +132,7 @@ SHARED_LINE_END = f"<{ENTITIES_GRAPH}> .\n"      # how every line about a shared
 class _Writer:
     """Collects N-Quads lines.  What a report says goes to its own graph; descriptions of shared entities
     (divisions, agencies, regulations, candidate practices: labels, codes, kinds) go to one shared graph, so
-    that many reports naming 宁夏回族自治区 do not store, and join over, many copies of it."""
+    that many reports naming the same province do not store, and join over, many copies of it."""
 
     def __init__(self, graph: str):
         self.g = f"<{graph}> .\n"
@@ -181,8 +173,8 @@ def emit(f: ReportFacts) -> list[str]:
     # divisions: each mentioned one, with its chain of parents so that partOf always resolves
     wanted = set()
     for key in f.divisions:
-        if key.startswith("zone:"):
-            parent = key.split(":")[1]
+        if isinstance(key, Zone):
+            parent = key.parent
             wanted.add(parent)
             wanted.update(gaz.ancestors(parent) if parent in gaz else [])
         elif key in gaz:
@@ -194,26 +186,28 @@ def emit(f: ReportFacts) -> list[str]:
         w.describe(s, R.type, G.Division)
         w.describe(s, RS.label, lit(d.name, "zh"))
         w.describe(s, G.adcode, lit(code))
-        w.describe(s, G.level, LEVEL[d.level])
+        w.describe(s, G.level, iri(Level(d.level).term))
         if d.parent and d.parent != gazetteer.NATIONAL_CODE:
             w.describe(s, G.partOf, iri(division_iri(d.parent)))
         if d.latitude is not None and d.longitude is not None:
             w.describe(s, SD.latitude, decimal(d.latitude))
             w.describe(s, SD.longitude, decimal(d.longitude))
     national = division_iri(gazetteer.NATIONAL_CODE)
-    for key, name in sorted(f.zones.items()):
-        s = division_iri(key)
+    for zone in sorted(k for k in f.divisions if isinstance(k, Zone)):
+        s = division_iri(zone)
         w.describe(s, R.type, G.Division)
-        w.describe(s, RS.label, lit(name, "zh"))
-        w.describe(s, G.level, G.Zone)
-        w.describe(s, G.partOf, iri(division_iri(key.split(":")[1])))
-    for key in sorted(f.divisions):
+        w.describe(s, RS.label, lit(zone.name, "zh"))
+        w.describe(s, G.level, iri(Level.ZONE.term))
+        w.describe(s, G.partOf, iri(division_iri(zone.parent)))
+    for key in sorted(f.divisions, key=str):
         w.add(rep, G.mentions, iri(division_iri(key)))
 
+    national_code = gazetteer.NATIONAL_CODE
+
     def central_if_needed(key: str) -> None:
-        if key == gazetteer.NATIONAL_CODE:
+        if key == national_code:
             w.describe(national, R.type, G.Division)
-            w.describe(national, RS.label, lit("中央", "zh"))
+            w.describe(national, RS.label, lit(gaz[national_code].name, "zh"))
             w.describe(national, RS.label, lit("Central government", "en"))
             w.describe(national, G.level, G.National)
 
@@ -232,7 +226,7 @@ def emit(f: ReportFacts) -> list[str]:
     for p in sorted(f.practices):
         w.add(rep, G.mentions, iri(practice_iri(p)))
     for c in f.candidates:
-        s = practice_iri(c.term)
+        s = candidate_iri(c.term)
         w.describe(s, R.type, G.CandidatePractice)
         w.describe(s, R.type, G.Practice)
         w.describe(s, SK.prefLabel, lit(c.term, "zh"))
@@ -243,7 +237,7 @@ def emit(f: ReportFacts) -> list[str]:
         s = regulation_iri(r.title)
         w.describe(s, R.type, G.Regulation)
         w.describe(s, SD.name, lit(r.title, "zh"))
-        w.describe(s, G.regulationKind, KIND[r.kind])
+        w.describe(s, G.regulationKind, iri(r.kind.term))
         if r.issuer:
             w.describe(s, G.issuer, iri(division_iri(r.issuer)))
         w.add(s, G.evidence, _evidence(w, f, r.evidence))
@@ -256,12 +250,12 @@ def emit(f: ReportFacts) -> list[str]:
         if a.agency:
             w.add(s, G.adopter, iri(agency_iri(a.adopter, a.agency)))
         w.add(s, G.practice, iri(practice_iri(a.practice)))
-        w.add(s, G.mode, MODE[a.mode])
+        w.add(s, G.mode, iri(a.mode.term))
         if a.year:
             w.add(s, G.year, year(a.year))
         if a.designated_by:
-            if a.designated_by.startswith("agency:"):   # described with the report's agencies
-                w.add(s, G.designatedBy, iri(agency_iri(gazetteer.NATIONAL_CODE, a.designated_by[len("agency:"):])))
+            if isinstance(a.designated_by, CentralBody):   # described with the report's agencies
+                w.add(s, G.designatedBy, iri(agency_iri(gazetteer.NATIONAL_CODE, a.designated_by.name)))
             else:
                 w.add(s, G.designatedBy, iri(division_iri(a.designated_by)))
         w.add(s, G.evidence, _evidence(w, f, a.evidence))
@@ -298,8 +292,8 @@ def emit(f: ReportFacts) -> list[str]:
         w.add(s, R.type, G.Award)
         w.add(s, G.recipient, iri(division_iri(aw.recipient)))
         w.add(s, G.awardName, lit(aw.name, "zh"))
-        if aw.level in AWARD_LEVEL:
-            w.add(s, G.awardLevel, AWARD_LEVEL[aw.level])
+        if aw.level.term is not None:
+            w.add(s, G.awardLevel, iri(aw.level.term))
         if aw.year:
             w.add(s, G.year, year(aw.year))
         w.add(s, G.evidence, _evidence(w, f, aw.evidence))

@@ -1,11 +1,34 @@
 """The facts a report yields, as plain data: the interface between extraction and RDF emission.
 
-Divisions are referred to by key: a six-digit GB/T 2260 code, or ``zone:{parent code}:{name}`` for a
-development zone (which has no code).  Every fact carries the `Evidence` it was read from.
+Divisions are referred to by key (`DivisionKey`): a six-digit GB/T 2260 code, or a `Zone` for a development
+zone (which has no code).  Every fact carries the `Evidence` it was read from.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Union
+
+from govkg.namespace import AwardLevel, Mode, RegulationKind
+
+
+@dataclass(frozen=True, order=True)
+class Zone:
+    """A development zone: no code of its own, it counts by its parent division."""
+    parent: str                   # GB/T 2260 code
+    name: str
+
+    def __str__(self) -> str:
+        # The text form that identifier hashes are computed from (stable across releases).
+        return f"zone:{self.parent}:{self.name}"
+
+
+@dataclass(frozen=True, order=True)
+class CentralBody:
+    """A central agency acting as designator (its jurisdiction is the central level)."""
+    name: str
+
+
+DivisionKey = Union[str, Zone]
 
 
 @dataclass(frozen=True, order=True)
@@ -17,26 +40,26 @@ class Evidence:
 
 @dataclass(frozen=True, order=True)
 class Agency:
-    name: str            # canonical: the division's full name + the body (中卫市司法局)
-    division: str        # division key of its jurisdiction
-    surface: str         # as written (市司法局)
+    name: str            # canonical: the division's full name + the body
+    division: str        # code of its jurisdiction
+    surface: str         # as written (often a level word + the body)
 
 
 @dataclass(frozen=True, order=True)
 class Regulation:
     title: str
-    kind: str
-    issuer: str | None
+    kind: RegulationKind
+    issuer: DivisionKey | None
     evidence: Evidence
 
 
 @dataclass(frozen=True, order=True)
 class Adoption:
-    adopter: str                  # division key
+    adopter: DivisionKey
     practice: str                 # practice slug
-    mode: str                     # adopted | piloted | extended | deepened | promoted
+    mode: Mode
     year: int | None
-    designated_by: str | None     # division key, or agency name prefixed "agency:"
+    designated_by: DivisionKey | CentralBody | None
     evidence: Evidence
     agency: str | None = None     # canonical name of the agency acting, when one is named
 
@@ -44,7 +67,7 @@ class Adoption:
 @dataclass(frozen=True, order=True)
 class Spread:
     practice: str
-    origin: str                   # division key
+    origin: DivisionKey
     scope: str
     year: int | None
     evidence: Evidence
@@ -52,7 +75,7 @@ class Spread:
 
 @dataclass(frozen=True, order=True)
 class Outcome:
-    division: str
+    division: DivisionKey
     indicator: str
     value: float
     unit: str
@@ -67,7 +90,7 @@ class Outcome:
 class Award:
     recipient: str
     name: str
-    level: str                    # national | province | prefecture | other
+    level: AwardLevel
     year: int | None
     evidence: Evidence
 
@@ -82,7 +105,7 @@ class Statement:
 
 @dataclass(frozen=True, order=True)
 class Candidate:
-    term: str                     # the quoted term, e.g. “四办四清单”管理制度
+    term: str                     # the quoted term with the word after it that makes it a practice
     evidence: Evidence
 
 
@@ -98,8 +121,7 @@ class ReportFacts:
     division: str | None
     year: int | None
     period: tuple[int, int] | None
-    divisions: set[str] = field(default_factory=set)          # keys mentioned
-    zones: dict[str, str] = field(default_factory=dict)        # zone key → name
+    divisions: set[DivisionKey] = field(default_factory=set)  # mentioned
     agencies: set[Agency] = field(default_factory=set)
     practices: set[str] = field(default_factory=set)           # slugs mentioned
     regulations: list[Regulation] = field(default_factory=list)
@@ -111,8 +133,19 @@ class ReportFacts:
     candidates: list[Candidate] = field(default_factory=list)
     ambiguous: set[str] = field(default_factory=set)
 
+    def add(self, fact: object) -> None:
+        """Record one fact a rule read."""
+        if isinstance(fact, Agency):
+            self.agencies.add(fact)
+        else:
+            getattr(self, _LISTS[type(fact)]).append(fact)
+
     def counts(self) -> dict[str, int]:
         return {"adoptions": len(self.adoptions), "spread": len(self.spreads), "outcomes": len(self.outcomes),
                 "awards": len(self.awards), "regulations": len(self.regulations),
                 "problems": sum(s.kind == "problem" for s in self.statements),
                 "plans": sum(s.kind == "plan" for s in self.statements), "candidates": len(self.candidates)}
+
+
+_LISTS = {Regulation: "regulations", Adoption: "adoptions", Spread: "spreads", Outcome: "outcomes", Award: "awards",
+          Statement: "statements", Candidate: "candidates"}

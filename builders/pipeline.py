@@ -2,7 +2,7 @@
 
     >>> from govkg.builders.pipeline import build_text
     >>> result = build_text("2017年,中卫市被国务院确定为行政执法“三项制度”改革全国试点。", "demo.txt")
-    >>> [(a.adopter, a.practice, a.mode, a.year) for a in result.facts.adoptions]
+    >>> [(a.adopter, a.practice, str(a.mode), a.year) for a in result.facts.adoptions]
     [('640500', 'three-enforcement-systems', 'piloted', 2017)]
 
 Being pure (no store, no globals written), it can run in worker processes or on other machines.
@@ -21,7 +21,8 @@ from govkg.builders.context import detect
 from govkg.builders.emit import emit, graph_iri
 from govkg.builders.extract import Annotated, Extractor
 from govkg.builders.facts import ReportFacts
-from govkg.builders.recognise import Hit, find_agencies, find_divisions
+from govkg.builders.mention import Label, Mention
+from govkg.builders.recognise import find_agencies, find_divisions
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -73,7 +74,7 @@ def build_text(text: str, source_name: str, encoding: str = "utf-8", nlp: Langua
     divisions = find_divisions(norm)
     agencies = find_agencies(norm)
     ctx = detect(text, norm, divisions, in_titles)
-    extractor = Extractor(text, norm, ctx, source_name, sha, encoding)
+    extractor = Extractor(text, ctx, source_name, sha, encoding)
     nlp = nlp or components.make_pipeline()
     sents = [s for s in textmod.sentences(norm) if s.zone != "furniture"]
     chosen = prefilter.candidates(norm, sents) if select else [True] * len(sents)
@@ -84,21 +85,22 @@ def build_text(text: str, source_name: str, encoding: str = "utf-8", nlp: Langua
         if candidate:
             doc = components.annotate(nlp, sentence)
             for group in doc.spans:
-                spans[group] = [(sp.start_char, sp.end_char, sp.kb_id_, sp._.data) for sp in doc.spans[group]]
+                spans[group] = [Mention(sp.start_char, sp.end_char, Label(sp.label_), sp.kb_id_, sp._.data)
+                                for sp in doc.spans[group]]
         extractor.sentence(Annotated(sent, sentence, spans))
     facts = extractor.facts
     return BuildResult(source_name, sha, graph_iri(sha), emit(facts), facts, len(text))
 
 
-def _within(hits: list[Hit], start: int, end: int) -> list[tuple[int, int, str, tuple]]:
-    """The hits (sorted by start) that lie inside start:end, with offsets relative to `start`."""
+def _within(hits: list[Mention], start: int, end: int) -> list[Mention]:
+    """The mentions (sorted by start) that lie inside start:end, with offsets relative to `start`."""
     out = []
     for i in range(bisect_left(hits, start, key=lambda h: h.start), len(hits)):
         h = hits[i]
         if h.start >= end:
             break
         if h.end <= end:
-            out.append((h.start - start, h.end - start, h.key, h.data))
+            out.append(h.shifted(start))
     return out
 
 

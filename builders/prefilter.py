@@ -1,10 +1,11 @@
 """Candidate sentences: the ones a fact rule could fire on, found with one multi-pattern scan of the report.
 
-spaCy and the fact recognisers run on these only.  A sentence is a candidate when it holds a practice's
-surface form, a quoted term (“…”: a candidate practice), a titled document (《…》), a number with a unit
-(not a year), or one of the cue words of `extract.TRIGGERS`.  Other sentences still yield their division
-and agency mentions (found once for the whole report) and, in problem and plan sections, a statement —
-they need no recogniser for that.
+spaCy and the fact recognisers run on these only.  Nothing here is a hand-kept list: the words come from
+the registered rules (`builders.rules`: the word lists each declares as its triggers) and from the
+recognisers whose mentions the rules and the linker require (`recognise.CUES`: practice surface forms,
+the marks that open a quoted term or a title, numbers with a unit).  Other sentences still yield their
+division and agency mentions (found once for the whole report) and, in problem and plan sections, a
+statement — they need no recogniser for that.
 
     >>> from govkg.builders.text import sentences
     >>> norm = "我市全面推行行政执法“三项制度”。会议强调要提高认识。共办理案件120件。"
@@ -19,20 +20,30 @@ from typing import Sequence
 
 import ahocorasick
 
-from govkg.builders import lexicon
-from govkg.builders.extract import TRIGGERS
-from govkg.builders.recognise import QUANTITY
+from govkg.builders.link import REQUIRES as LINKER_REQUIRES
+from govkg.builders.recognise import CUES
+from govkg.builders.rules import registered
 from govkg.builders.text import Sentence
 
-# Literal parts of the quantity forms the QUANTITY pattern does not cover: 三分之一, 一半, 近亿元.
-_QUANTITY_WORDS = ("分之", "一半", "近亿元")
+
+def required_groups() -> tuple[str, ...]:
+    """The span groups the linker or a rule requires, in a stable order."""
+    groups = [*LINKER_REQUIRES, *(g for r in registered() for g in r.requires)]
+    return tuple(dict.fromkeys(groups))
+
+
+def trigger_words() -> set[str]:
+    """Every literal whose presence may let a rule fire or the linker record a fact."""
+    words = {w for r in registered() for w in r.trigger_words()}
+    for group in required_groups():
+        words.update(CUES[group].words())
+    return words
 
 
 @lru_cache(maxsize=1)
 def _automaton() -> ahocorasick.Automaton:
     a = ahocorasick.Automaton()
-    words = set(lexicon.practice_surface_forms()) | set(TRIGGERS) | set(_QUANTITY_WORDS) | {"《", "“"}
-    for w in sorted(words):
+    for w in sorted(trigger_words()):
         a.add_word(w, len(w))
     a.make_automaton()
     return a
@@ -50,7 +61,7 @@ def candidates(norm: str, sents: Sequence[Sentence]) -> list[bool]:
 
     for end, n in _automaton().iter(norm):
         mark(end - n + 1)
-    for m in QUANTITY.finditer(norm):
-        if not (m.group("unit") == "年" and m.group("num")):   # 2020年 is a date (see find_quantities)
-            mark(m.start())
+    for group in required_groups():
+        for pos in CUES[group].marks(norm):
+            mark(pos)
     return marked

@@ -16,6 +16,8 @@ from html.parser import HTMLParser
 
 import charset_normalizer
 
+from govkg.builders import vocab
+
 
 class DecodeError(ValueError):
     """A file whose bytes are not text in any encoding govkg can detect."""
@@ -196,16 +198,12 @@ class Sentence:
     paragraph: int
 
 
-FURNITURE = re.compile(
-    r"(友情链接|扫一扫|版权所有|主办单位|承办单位|网站标识码|ICP备|备案号|责任编辑|联系电话|联系我们|联系方式|"
-    r"打印本页|关闭窗口|分享到|在线咨询|免费热线|微信咨询|当前位置|首页|上一篇|下一篇|字号|网站地图|"
-    r"^\s*\d{4}-\d{2}-\d{2}[\s\d:]*来源|^\s*来源\s*[:：]|发布时间\s*[:：]|^\s*/\s*Links|长安网群|总网滚动|"
-    r"索\s*引\s*号|发布机构|公开方式|有\s*效\s*性|发文时间|文\s*号\s*\|)")
-HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+部分)")
-PROBLEM_HEAD = re.compile(r"(存在的?(主要)?问题|问题和不足|不足之处|困难和问题|问题与不足|短板和不足)")
-PROBLEM_LEAD = re.compile(r"但[^。]{0,30}(存在|还有|仍有|也有)[^。]{0,20}(问题|不足|差距|短板|薄弱)")
-PLAN_HEAD = re.compile(r"(下一步|工作打算|工作计划|工作思路|工作安排|努力方向|今后工作|\d{4}年(工作)?(重点|打算|计划|安排))")
-PLAN_LEAD = re.compile(r"^\s*(下一步|今后|明年|新的一年|20\d\d年,?我(市|县|区|旗|州|省)将)")
+FURNITURE = vocab.pattern("furniture")
+HEADING = vocab.pattern("heading")
+PROBLEM_HEAD = vocab.pattern("problem_heading")
+PROBLEM_LEAD = vocab.pattern("problem_lead")
+PLAN_HEAD = vocab.pattern("plan_heading")
+PLAN_LEAD = vocab.pattern("plan_lead")
 
 
 def zones(norm: str) -> list[tuple[int, int, str, int]]:
