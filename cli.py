@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 import sys
 import unicodedata
 from pathlib import Path
@@ -12,7 +13,7 @@ import click
 
 from govkg import __version__
 from govkg.kg.api import KnowledgeGraph, QueryParameterError
-from govkg.kg.store import GraphFileError, Rows
+from govkg.kg.store import GraphFileError, Rows, format_of
 
 DEFAULT_GRAPH = "govkg.ttl"
 DEFAULT_STORE = "govkg.store"
@@ -40,8 +41,30 @@ def endpoint_option(f):
 def open_graph(path: Path, endpoint: str | None = None) -> KnowledgeGraph:
     try:
         return KnowledgeGraph.open(endpoint or path)
+    except (GraphFileError, OSError) as e:
+        raise click.ClickException(safe(str(e))) from None
+
+
+# Report text and file names are untrusted: on a terminal, control characters (escape sequences, bidi
+# overrides) are shown as visible escapes instead of acting on it.
+_UNSAFE = {c: f"\\x{c:02x}" for c in list(range(0x20)) + list(range(0x7F, 0xA0)) if c not in (0x09, 0x0A)}
+_UNSAFE.update({c: f"\\u{c:04x}" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)})
+_UNSAFE.update({c: "\ufffd" for c in range(0xD800, 0xE000)})
+
+
+def safe(text: str) -> str:
+    """Untrusted text made harmless for a terminal."""
+    return text.translate(_UNSAFE)
+
+
+def _export(kg: KnowledgeGraph, out: Path, fmt: str | None) -> int:
+    try:
+        return kg.export(out, fmt)
     except GraphFileError as e:
-        raise click.ClickException(str(e)) from None
+        raise click.BadParameter(str(e), param_hint="--out") from None
+    except (OSError, subprocess.CalledProcessError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise click.ClickException(f"cannot write {safe(str(out))}: {reason}") from None
 
 
 @click.group(context_settings=CONTEXT)
@@ -76,25 +99,40 @@ def main() -> None:
               help="Persistent Oxigraph store folder; building into it again is incremental "
                    "[default: OUT with .store instead of its extension].")
 @click.option("--no-store", is_flag=True, help="Build in memory only (no store folder).")
+@click.option("--prune", is_flag=True,
+              help="Remove from the store the reports that are not among PATHS (by default they are kept: "
+                   "the store is the corpus).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
               help="Build reports in this many processes.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: this machine; dask: a Dask cluster (see --scheduler).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler address (tcp://host:8786); none: a local Dask cluster with --workers workers.")
-def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir, store, no_store, workers, engine,
-          scheduler):
+def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir, store, no_store, prune, workers,
+          engine, scheduler):
     """Build the graph from report files or folders (none given: the bundled sample corpus).
 
-    Prints a summary: documents, triples, entities per class, facts per kind and seconds. The same input
-    always gives a byte-identical file. Exit status 0 when every file built, 3 when some were skipped
-    (the reasons are listed), 1 on error.
+    Building into a store again is incremental: unchanged reports are skipped, a changed file replaces its
+    old version, a renamed file gets its new name, and reports in the store that are not given are kept
+    (--prune removes them; `govkg remove` removes by name). The summary names what was added, changed,
+    renamed and removed. The written graph always equals a fresh build of the reports the store holds,
+    byte for byte.
+
+    Every file is built on its own: one that cannot be read or built (not text, too large, not a regular
+    file, a failure inside the pipeline) is skipped with its name and reason, and the rest is stored.
+    Folders are walked without following symbolic links to folders or to files outside them.
+    Exit status 0 when every file built, 3 when some were skipped, 1 on error.
 
     \b
     Examples:
         govkg build --out govkg.ttl --html govkg.html --show adopters --param practice=three-enforcement-systems
         govkg build reports/2020/ --out 2020.nt
     """
+    try:
+        format_of(out, fmt)
+    except GraphFileError as e:
+        raise click.BadParameter(str(e), param_hint="--out") from None
+
     def progress(payloads, total):
         with click.progressbar(payloads, length=total, label="building", file=sys.stderr, show_pos=True,
                                item_show_func=lambda p: p.source_name if p else "") as bar:
@@ -103,15 +141,21 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir,
         kg = KnowledgeGraph.build(list(paths) if paths else None, strict=strict, max_bytes=max_bytes,
                                   texts_dir=texts_dir or out.with_suffix(".texts"),
                                   store=None if no_store else (store or out.with_suffix(".store")),
-                                  workers=workers, engine=engine, scheduler=scheduler, progress=progress)
+                                  workers=workers, engine=engine, scheduler=scheduler, progress=progress,
+                                  prune=prune)
     except (ValueError, OSError, RuntimeError) as e:
-        raise click.ClickException(str(e)) from None
-    n = kg.export(out, fmt)
+        raise click.ClickException(safe(str(e))) from None
+    n = _export(kg, out, fmt)
     summary = kg.summary
-    click.echo(f"wrote {out} ({n} statements)")
+    click.echo(f"wrote {safe(str(out))} ({n} statements)")
     r = kg.report
-    click.echo(f"documents: {summary['documents']} (built {r.built}, unchanged {r.unchanged}, removed {r.removed})"
-               f"   triples: {summary['triples']}   characters: {r.chars}   seconds: {r.seconds:.2f}")
+    click.echo(f"documents: {summary['documents']} (built {r.built}, unchanged {r.unchanged}, removed {r.removed}, "
+               f"kept {r.kept})   triples: {summary['triples']}   characters: {r.chars}   seconds: {r.seconds:.2f}")
+    for label, names in (("added", r.added), ("changed", r.changed),
+                         ("renamed", [f"{a} -> {b}" for a, b in r.renamed]), ("removed", r.removed_names)):
+        if names:
+            click.echo(f"{label}: " + ", ".join(safe(n) for n in names[:20]) +
+                       (f" … ({len(names)} in all)" if len(names) > 20 else ""))
     click.echo("entities: " + ", ".join(f"{k} {v}" for k, v in summary["entities"].items()))
     click.echo("facts:    " + ", ".join(f"{k} {v}" for k, v in sorted(kg.report.facts.items())))
     if html_out:
@@ -121,9 +165,38 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir,
         click.echo(f"\n{show}: {KnowledgeGraph.named_queries().get(show, '')}")
         _print_rows(_run_query(kg, show, params), "table")
     for s in kg.report.skipped:
-        click.echo(f"skipped {s.path}: {s.reason}", err=True)
+        click.echo(f"skipped {safe(s.path)}: {safe(s.reason)}", err=True)
     if kg.report.skipped:
         sys.exit(EXIT_SKIPPED)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("names", nargs=-1, required=True, metavar="NAME...")
+@click.option("--store", "store", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_STORE,
+              show_default=True, help="The store folder written by `govkg build`.")
+@click.option("--out", default=None, type=click.Path(path_type=Path),
+              help="Also write the graph that remains here (ttl, nt, nq, jsonld).")
+def remove(names, store, out):
+    """Remove reports from a store by file name (as `govkg query reports` lists them) or by the start of
+    their SHA-256 (at least 8 hex digits). The shared entity graph is derived again from the reports that
+    remain, so the store then equals a fresh build of them.
+
+    \b
+    Example:
+        govkg remove 004_cf16352dc10b8b11.txt --store govkg.store --out govkg.ttl
+    """
+    if not Path(store).is_dir():
+        raise click.ClickException(f"{safe(str(store))}: no such store folder")
+    try:
+        removed = KnowledgeGraph.remove(store, names)
+    except KeyError as e:
+        raise click.ClickException(safe(str(e.args[0]))) from None
+    except (ValueError, OSError) as e:
+        raise click.ClickException(safe(str(e))) from None
+    click.echo(f"removed {len(removed)}: " + ", ".join(safe(n) for n in removed))
+    if out:
+        n = _export(open_graph(store), out, None)
+        click.echo(f"wrote {safe(str(out))} ({n} statements)")
 
 
 @main.command(context_settings=CONTEXT)
@@ -245,8 +318,8 @@ def export(graph, fmt, out):
     Example:
         govkg export --graph govkg.ttl --format nt --out govkg.nt
     """
-    n = open_graph(graph).export(out, fmt)
-    click.echo(f"wrote {out} ({n} statements)")
+    n = _export(open_graph(graph), out, fmt)
+    click.echo(f"wrote {safe(str(out))} ({n} statements)")
 
 
 @main.command(context_settings=CONTEXT)

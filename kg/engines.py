@@ -8,20 +8,35 @@ from __future__ import annotations
 
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from typing import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Union
 
 from govkg.builders.pipeline import GraphPayload, build_payload
 
 Item = tuple[str, str, str, bool]   # (text, source name, encoding, text differs from the file)
 
 
-def _build(item: Item) -> GraphPayload:
-    return build_payload(*item)
+@dataclass(frozen=True)
+class Failed:
+    """A report whose build raised: its name and the reason, in place of its payload."""
+    source_name: str
+    reason: str
+
+
+def _build(item: Item) -> Union[GraphPayload, Failed]:
+    # Any failure inside one report's build (spaCy's E088 on a very long sentence, a rule that trips on odd
+    # text …) belongs to that report: it is returned, not raised, so the rest of the corpus is stored.
+    try:
+        return build_payload(*item)
+    except Exception as e:  # noqa: BLE001 - reported per file with its reason
+        lines = str(e).strip().splitlines()
+        return Failed(item[1], f"build failed: {type(e).__name__}: {lines[0] if lines else ''}"[:300])
 
 
 def run_builders(items: Iterable[Item], *, workers: int = 1, engine: str = "local",
-                 scheduler: str | None = None, window: int = 16) -> Iterator[GraphPayload]:
-    """Payloads in input order (so every engine yields the same sequence)."""
+                 scheduler: str | None = None, window: int = 16) -> Iterator[Union[GraphPayload, Failed]]:
+    """Payloads in input order (so every engine yields the same sequence); a `Failed` for a report whose
+    build raised."""
     if engine == "dask":
         yield from _dask(items, workers, scheduler, window)
     elif engine != "local":

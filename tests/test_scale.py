@@ -53,7 +53,13 @@ def test_changed_report_replaces_exactly_its_graph_and_removed_report_goes(corpu
     target.write_text(changed, encoding="utf-8")
     (corpus / "004_cf16352dc10b8b11.txt").unlink()
     kg = KnowledgeGraph.build([corpus], store=store)
-    assert (kg.report.built, kg.report.unchanged, kg.report.removed) == (1, 3, 2)
+    # the changed report replaces its old version; the deleted one is kept until asked (--prune)
+    assert (kg.report.built, kg.report.unchanged, kg.report.removed, kg.report.kept) == (1, 3, 1, 1)
+    assert kg.report.changed == ["002_ec20e51193bd3e3a.txt"] and kg.report.removed_names == ["002_ec20e51193bd3e3a.txt"]
+    assert len(graphs(kg)) == 5
+    del kg
+    kg = KnowledgeGraph.build([corpus], store=store, prune=True)
+    assert (kg.report.built, kg.report.removed, kg.report.removed_names) == (0, 1, ["004_cf16352dc10b8b11.txt"])
     now = graphs(kg)
     assert not any(g.endswith(old_sha[:16]) for g in now)
     assert any(g.endswith(sha256(changed)[:16]) for g in now)

@@ -1,0 +1,129 @@
+"""The store stays true: whatever sequence of builds, removals, renames and interruptions, the store's export
+equals a fresh build of the same reports byte for byte; each fault found once has one test here."""
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import sys
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from govkg import KnowledgeGraph
+from govkg.cli import main
+from govkg.kg.api import bundled_corpus
+from govkg.kg.store import MANIFEST_GRAPH, SD_NAMED_GRAPH, GraphStore
+
+
+@pytest.fixture()
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for p in bundled_corpus():
+        shutil.copy(p, folder / p.name)
+    return folder
+
+
+def fresh(folder, out):
+    KnowledgeGraph.build([folder]).export(out)
+    return out.read_bytes()
+
+
+def exported(kg, out):
+    kg.export(out)
+    return out.read_bytes()
+
+
+def test_removing_reports_removes_their_shared_entities(corpus, tmp_path):
+    store = tmp_path / "g.store"
+    del_kg = KnowledgeGraph.build([corpus], store=store)
+    del del_kg
+    for p in sorted(corpus.iterdir())[1:]:
+        p.unlink()
+    kg = KnowledgeGraph.build([corpus], store=store, prune=True)
+    assert kg.report.removed == 4
+    assert exported(kg, tmp_path / "a.ttl") == fresh(corpus, tmp_path / "b.ttl")
+    agencies = kg.store.query("SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a gov:Agency }").rows[0]["n"]
+    assert agencies == KnowledgeGraph.build([corpus]).store.query(
+        "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a a gov:Agency }").rows[0]["n"]
+    assert kg.validate()[0]
+
+
+def test_the_dataset_export_equals_a_fresh_build_after_a_change(corpus, tmp_path):
+    store = tmp_path / "g.store"
+    kg = KnowledgeGraph.build([corpus], store=store)
+    del kg
+    target = corpus / "002_ec20e51193bd3e3a.txt"
+    target.write_text(target.read_text(encoding="utf-8").replace("赤峰市", "某市"), encoding="utf-8")
+    kg = KnowledgeGraph.build([corpus], store=store)
+    assert kg.report.changed == [target.name]
+    kg.export(tmp_path / "a.nq")
+    KnowledgeGraph.build([corpus]).export(tmp_path / "b.nq")
+    assert (tmp_path / "a.nq").read_bytes() == (tmp_path / "b.nq").read_bytes()
+
+
+def test_reports_not_given_are_kept_and_prune_removes_them(corpus, tmp_path):
+    store = tmp_path / "g.store"
+    KnowledgeGraph.build([corpus], store=store).store.flush()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    shutil.copy(sorted(corpus.iterdir())[0], mine / "own.txt")
+    kg = KnowledgeGraph.build([mine], store=store)
+    assert kg.summary["documents"] == 5 and kg.report.kept == 4 and kg.report.removed == 0
+    assert kg.report.renamed == [("000_5b05b909241fc83c.txt", "own.txt")]
+    del kg
+    kg = KnowledgeGraph.build([mine], store=store, prune=True)
+    assert kg.summary["documents"] == 1 and sorted(kg.report.removed_names)[0] == "001_71049110a64369f6.txt"
+    assert exported(kg, tmp_path / "a.ttl") == fresh(mine, tmp_path / "b.ttl")
+
+
+def test_a_renamed_file_gets_its_new_source_name(corpus, tmp_path):
+    store = tmp_path / "g.store"
+    KnowledgeGraph.build([corpus], store=store).store.flush()
+    (corpus / "000_5b05b909241fc83c.txt").rename(corpus / "zhongwei.txt")
+    kg = KnowledgeGraph.build([corpus], store=store, prune=True)
+    assert kg.report.renamed == [("000_5b05b909241fc83c.txt", "zhongwei.txt")] and kg.report.removed == 0
+    names = {r["n"] for r in kg.store.query("SELECT ?n WHERE { ?r gov:sourceName ?n }").rows}
+    assert "zhongwei.txt" in names and "000_5b05b909241fc83c.txt" not in names
+    assert exported(kg, tmp_path / "a.ttl") == fresh(corpus, tmp_path / "b.ttl")
+
+
+def test_remove_by_name_from_the_command_line(corpus, tmp_path):
+    store = tmp_path / "g.store"
+    out = tmp_path / "g.ttl"
+    first = CliRunner().invoke(main, ["build", str(corpus), "--out", str(out)])
+    assert first.exit_code == 0 and "added: 000_5b05b909241fc83c.txt" in first.output
+    result = CliRunner().invoke(main, ["remove", "004_cf16352dc10b8b11.txt", "--store", str(store),
+                                       "--out", str(tmp_path / "after.ttl")])
+    assert result.exit_code == 0 and "removed 1: 004_cf16352dc10b8b11.txt" in result.output
+    (corpus / "004_cf16352dc10b8b11.txt").unlink()
+    assert (tmp_path / "after.ttl").read_bytes() == fresh(corpus, tmp_path / "b.ttl")
+    missing = CliRunner().invoke(main, ["remove", "nope.txt", "--store", str(store)])
+    assert missing.exit_code == 1 and "no report named 'nope.txt'" in missing.output
+
+
+def _entry(graph):
+    return ox.Quad(ox.NamedNode(graph), ox.NamedNode(SD_NAMED_GRAPH[0]), ox.NamedNode(SD_NAMED_GRAPH[1]),
+                   ox.NamedNode(MANIFEST_GRAPH))
+
+
+def test_removal_is_one_transaction_and_recovery_repairs_both_directions(corpus, tmp_path):
+    store = tmp_path / "g.store"
+    kg = KnowledgeGraph.build([corpus], store=store)
+    reference = exported(kg, tmp_path / "ref.ttl")
+    a, b, c = sorted(kg.store.complete_graphs())[:3]
+    gs = kg.store
+    gs.store.remove_graph(ox.NamedNode(a))           # a manifest entry without its graph (a kill mid-removal)
+    gs.store.remove(_entry(b))                       # a graph without its manifest entry (a kill mid-build)
+    gs.contributions.delete(c)                       # a graph whose entity contribution is lost
+    gs.contributions.mark_stale()
+    gs.flush()
+    del kg, gs
+    again = KnowledgeGraph.build([corpus], store=store)
+    assert again.report.incomplete == 3 and again.report.built == 3
+    assert exported(again, tmp_path / "again.ttl") == reference
+    # one removal takes the graph and its manifest entry together
+    again.store.remove_graphs([a])
+    assert a not in again.store.complete_graphs() and a not in again.store.report_graphs()
