@@ -278,6 +278,7 @@ class KnowledgeGraph:
         replaces: dict[str, set[str]] = {}           # new graph → old graphs of the same file name
         renames: list[tuple[str, str, str]] = []     # (graph, old name, new name)
         failed_names: set[str] = set()
+        given: dict[str, Path] = {}                   # file name → path, to name a failed build's file
 
         def skip(path: Path, reason: str) -> None:
             if strict:
@@ -297,6 +298,7 @@ class KnowledgeGraph:
                     skip(path, f"{path.name}: same content as {seen[sha]}")
                     continue
                 seen[sha] = path.name
+                given[path.name] = path
                 graph = graph_iri(sha)
                 current.add(graph)
                 report.documents += 1
@@ -322,7 +324,7 @@ class KnowledgeGraph:
                 for p in payloads:
                     if isinstance(p, Failed):
                         report.documents -= 1
-                        skip(Path(p.source_name), f"{p.source_name}: {p.reason}")
+                        skip(given.get(p.source_name, Path(p.source_name)), f"{p.source_name}: {p.reason}")
                         continue
                     if bulk:
                         stage.add(p.graph, p.nquads)          # a large build: bulk loads of bounded size

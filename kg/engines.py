@@ -29,8 +29,9 @@ def _build(item: Item) -> Union[GraphPayload, Failed]:
     try:
         return build_payload(*item)
     except Exception as e:  # noqa: BLE001 - reported per file with its reason
-        lines = str(e).strip().splitlines()
-        return Failed(item[1], f"build failed: {type(e).__name__}: {lines[0] if lines else ''}"[:300])
+        first = (str(e).strip().splitlines() or [""])[0]
+        first = first[:first.index(". ") + 1] if ". " in first else first   # the first sentence says it
+        return Failed(item[1], f"build failed: {type(e).__name__}: {first[:200]}")
 
 
 def run_builders(items: Iterable[Item], *, workers: int = 1, engine: str = "local",

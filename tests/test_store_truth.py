@@ -127,3 +127,73 @@ def test_removal_is_one_transaction_and_recovery_repairs_both_directions(corpus,
     # one removal takes the graph and its manifest entry together
     again.store.remove_graphs([a])
     assert a not in again.store.complete_graphs() and a not in again.store.report_graphs()
+
+
+# ------------------------------------------------------------------ per-file isolation
+
+def test_a_report_whose_build_fails_is_skipped_by_name_and_the_rest_is_stored(corpus, tmp_path):
+    # spaCy refuses a text over a million characters (E088): one such sentence must cost only its report
+    (corpus / "huge.txt").write_text("中卫市推行行政执法三项制度," + "依法行政" * 260_000 + "。\n", encoding="utf-8")
+    out = tmp_path / "g.ttl"
+    result = CliRunner().invoke(main, ["build", str(corpus), "--out", str(out)])
+    assert result.exit_code == 3, result.output
+    assert "huge.txt" in result.stderr and "E088" in result.stderr
+    assert "documents: 5 (built 5" in result.stdout
+    (corpus / "huge.txt").unlink()
+    assert out.read_bytes() == fresh(corpus, tmp_path / "b.ttl")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_special_files_are_refused_before_reading(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)                       # opening it for reading would wait for a writer forever
+    kg = KnowledgeGraph.build([fifo, "/dev/zero"])
+    reasons = {os.path.basename(s.path): s.reason for s in kg.report.skipped}
+    assert "not a regular file" in reasons["pipe.txt"] and "not a regular file" in reasons["zero"]
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    os.mkfifo(folder / "inside.txt")
+    assert "not a regular file" in KnowledgeGraph.build([folder]).report.skipped[0].reason
+
+
+def test_reading_is_bounded_whatever_size_the_file_claims(tmp_path, monkeypatch):
+    big = tmp_path / "big.txt"
+    big.write_text("依法行政。" * 1000, encoding="utf-8")
+    real = os.fstat
+    monkeypatch.setattr(os, "fstat", lambda fd: os.stat_result((stat.S_IFREG | 0o644,) + tuple(real(fd))[1:6]
+                                                                  + (0,) + tuple(real(fd))[7:10]))
+    kg = KnowledgeGraph.build([big], max_bytes=100)      # the size check sees 0, the read stops at 101
+    assert "larger than 100 bytes" in kg.report.skipped[0].reason
+
+
+def test_symbolic_links_are_not_followed_outside_the_folder(corpus, tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("中卫市推行行政执法三项制度。", encoding="utf-8")
+    (corpus / "link.txt").symlink_to(outside)
+    (corpus / "inner.txt").symlink_to(corpus / "000_5b05b909241fc83c.txt")
+    (corpus / "sub").symlink_to(tmp_path, target_is_directory=True)
+    kg = KnowledgeGraph.build([corpus])
+    reasons = {os.path.basename(s.path): s.reason for s in kg.report.skipped}
+    assert "outside the folder" in reasons["link.txt"]
+    assert "same content" in reasons["inner.txt"]         # read (inside), then a duplicate
+    assert kg.summary["documents"] == 5
+
+
+def test_an_unreadable_folder_is_reported_and_its_reports_are_not_pruned(corpus, tmp_path, monkeypatch):
+    store = tmp_path / "g.store"
+    sub = corpus / "sub"
+    sub.mkdir()
+    shutil.move(str(corpus / "004_cf16352dc10b8b11.txt"), sub)
+    KnowledgeGraph.build([corpus], store=store).store.flush()
+    real = os.scandir
+
+    def scandir(path="."):
+        if isinstance(path, (str, os.PathLike)) and os.fspath(path).endswith("sub"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+    monkeypatch.setattr(os, "scandir", scandir)
+    kg = KnowledgeGraph.build([corpus], store=store, prune=True)
+    assert any("cannot read folder" in s.reason and s.path.endswith("sub") for s in kg.report.skipped)
+    assert kg.report.removed == 0 and kg.summary["documents"] == 5
+    with pytest.raises(ValueError, match="cannot read folder"):
+        KnowledgeGraph.build([corpus], store=tmp_path / "h.store", strict=True)
