@@ -4,6 +4,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import signal
 import subprocess
 import sys
 import unicodedata
@@ -67,7 +69,50 @@ def _export(kg: KnowledgeGraph, out: Path, fmt: str | None) -> int:
         raise click.ClickException(f"cannot write {safe(str(out))}: {reason}") from None
 
 
-@click.group(context_settings=CONTEXT)
+class StrictInt(click.ParamType):
+    """A whole number in ASCII digits (click's INT takes "1_0" and other scripts' digits, as int() does)."""
+    name = "integer"
+
+    def __init__(self, minimum: int | None = None, maximum: int | None = None):
+        self.minimum, self.maximum = minimum, maximum
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            n = value
+        elif isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]+", value.strip()):
+            n = int(value.strip())
+        else:
+            self.fail(f"{value!r} is not a whole number in ASCII digits", param, ctx)
+        if (self.minimum is not None and n < self.minimum) or (self.maximum is not None and n > self.maximum):
+            self.fail(f"{n} is not in the range {self.minimum}..{self.maximum}", param, ctx)
+        return n
+
+
+class Main(click.Group):
+    """The command group: errors from files, stores and endpoints end in one line, never a traceback, and
+    SIGTERM unwinds like Ctrl-C so that temporary files are removed on the way out."""
+
+    def invoke(self, ctx):
+        signal.signal(signal.SIGTERM, _terminate)
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except (OSError, RuntimeError, GraphFileError, subprocess.CalledProcessError) as e:
+            raise click.ClickException(safe(_one_line(e))) from None
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def _one_line(e: BaseException) -> str:
+    if isinstance(e, OSError) and e.strerror:
+        return f"{e.filename + ': ' if e.filename else ''}{e.strerror}"
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+
+@click.group(cls=Main, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version")
 def main() -> None:
     """Build and explore a knowledge graph of Chinese local-government rule-of-law practices.
@@ -91,7 +136,8 @@ def main() -> None:
               help="Print the answer of this named query after the summary (e.g. adopters).")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Parameter for --show.")
 @click.option("--strict", is_flag=True, help="Stop at the first file that cannot be built.")
-@click.option("--max-bytes", default=5 * 1024 * 1024, show_default=True, help="Skip files larger than this.")
+@click.option("--max-bytes", default=5 * 1024 * 1024, show_default=True, type=StrictInt(1),
+              help="Skip files larger than this (no more than this is ever read).")
 @click.option("--texts", "texts_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to keep the text of HTML and non-UTF-8 reports as read, by SHA-256 "
                    "[default: OUT with .texts instead of its extension].")
@@ -102,7 +148,7 @@ def main() -> None:
 @click.option("--prune", is_flag=True,
               help="Remove from the store the reports that are not among PATHS (by default they are kept: "
                    "the store is the corpus).")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
+@click.option("--workers", default=1, show_default=True, type=StrictInt(1, 256),
               help="Build reports in this many processes.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: this machine; dask: a Dask cluster (see --scheduler).")
@@ -382,7 +428,7 @@ def load(graph, endpoint, gsp):
 @graph_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind. The default keeps the endpoint on this machine.")
-@click.option("--port", default=7878, show_default=True, type=int)
+@click.option("--port", default=7878, show_default=True, type=StrictInt(0, 65535))
 @click.option("--timeout", default=30.0, show_default=True, type=float, help="Seconds a query may run.")
 def serve(graph, host, port, timeout):
     """Serve the graph as a local, read-only SPARQL endpoint at http://HOST:PORT/sparql.

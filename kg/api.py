@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 import time
@@ -221,10 +222,11 @@ def _typed(value: object, kind: str):
     if kind.startswith("^^xsd:"):
         dt = kind[len("^^xsd:"):]
         if dt in ("integer", "int", "nonNegativeInteger"):
-            try:
-                int(text)
-            except ValueError:
-                raise QueryParameterError(f"expected a whole number, got {text!r}") from None
+            # ASCII digits only: int() would also take "1_0" and other scripts' digits, which no SPARQL
+            # engine reads as the same number
+            if not re.fullmatch(r"[+-]?[0-9]+", text.strip()):
+                raise QueryParameterError(f"expected a whole number (ASCII digits), got {text!r}")
+            text = str(int(text.strip()))
         return ox.Literal(text, datatype=ox.NamedNode(XSD + dt))
     return ox.Literal(text)
 
@@ -318,7 +320,8 @@ class KnowledgeGraph:
             payloads = progress(payloads, len(files))
         bulk = bool(store) and len(files) >= BULK_THRESHOLD
         stored: set[str] = set()
-        with tempfile.TemporaryDirectory(prefix=".govkg-stage-", dir=str(store) if store else None) as tmp:
+        stage_dir = str(store) if store else None
+        with tempfile.TemporaryDirectory(prefix=f".govkg-stage-{os.getpid()}-", dir=stage_dir) as tmp:
             stage = _Stage(gs, Path(tmp))
             try:
                 for p in payloads:

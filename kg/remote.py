@@ -55,11 +55,13 @@ class RemoteStore:
         self.endpoint = endpoint
         self.timeout = timeout
         self.path = None
+        self.last_type = ""
 
     def _post(self, url: str, data: bytes, ctype: str, accept: str, method: str = "POST") -> bytes:
         req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": ctype, "Accept": accept})
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as r:
+                self.last_type = (r.headers.get("Content-Type") or "").split(";")[0].strip()
                 return r.read()
         except urllib.error.HTTPError as e:
             raise EndpointError(f"{url}: HTTP {e.code}: {e.read().decode('utf-8', 'replace')[:500]}") from None
@@ -69,12 +71,21 @@ class RemoteStore:
     def query(self, sparql: str, bindings: dict[str, object] | None = None) -> Rows | bool:
         text = PROLOGUE + sparql + (_values_clause(bindings) if bindings else "")
         body = self._post(self.endpoint, urllib.parse.urlencode({"query": text}).encode("utf-8"),
-                          "application/x-www-form-urlencoded", RESULTS_JSON)
-        data = json.loads(body)
-        if "boolean" in data:
-            return bool(data["boolean"])
-        names = data["head"].get("vars", [])
-        rows = [{n: to_python(_from_json(b.get(n))) for n in names} for b in data["results"]["bindings"]]
+                          "application/x-www-form-urlencoded", f"{RESULTS_JSON}, application/n-triples;q=0.9")
+        try:
+            if self.last_type in ("application/n-triples", "text/plain"):     # CONSTRUCT, DESCRIBE
+                triples = sorted({str(t): t for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)}.items())
+                return Rows(["subject", "predicate", "object"],
+                            [{"subject": to_python(t.subject), "predicate": to_python(t.predicate),
+                              "object": to_python(t.object)} for _, t in triples])
+            data = json.loads(body)
+            if "boolean" in data:
+                return bool(data["boolean"])
+            names = data["head"].get("vars", [])
+            rows = [{n: to_python(_from_json(b.get(n))) for n in names} for b in data["results"]["bindings"]]
+        except (ValueError, SyntaxError, KeyError, TypeError, AttributeError) as e:
+            raise EndpointError(f"{self.endpoint}: the reply is not SPARQL results "
+                                f"({type(e).__name__}: {str(e)[:100]})") from None
         return Rows(names, rows)
 
     def __len__(self) -> int:

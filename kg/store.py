@@ -37,6 +37,24 @@ FORMATS = {"ttl": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE, "nt": ox.R
            "owl": ox.RdfFormat.RDF_XML}
 
 
+# Characters XML 1.0 cannot hold at all (not even as character references): report text may contain them
+# (a control character copied from a web page), and RDF/XML, GEXF and GraphML outputs drop them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids (C0 controls but tab and line breaks, U+FFFE/U+FFFF)."""
+    return _NOT_XML.sub("", text)
+
+
+def _xml_safe_quad(q):
+    o = q.object
+    if isinstance(o, ox.Literal) and _NOT_XML.search(o.value):
+        o = ox.Literal(xml_safe(o.value), language=o.language) if o.language else \
+            ox.Literal(xml_safe(o.value), datatype=o.datatype)
+    return ox.Quad(q.subject, q.predicate, o, q.graph_name) if isinstance(q, ox.Quad) else ox.Triple(q.subject, q.predicate, o)
+
+
 class GraphFileError(ValueError):
     """A graph file that is missing, of an unknown format, or not valid RDF."""
 
@@ -309,6 +327,8 @@ class GraphStore:
         are removed (an interrupted removal, a store from an older version), contributions of no report are
         deleted, and the entity graph is derived again if anything was repaired or it was marked stale.
         Returns the number of reports removed (to be built again)."""
+        if self.path is not None:
+            remove_stale_temporaries(self.path, ".govkg-stage-")
         done = self.complete_graphs()
         present = set(self.report_graphs())
         kept = self.contributions.graphs()
@@ -411,7 +431,11 @@ class GraphStore:
             names = [v.value for v in result.variables]
             rows = [{n: to_python(sol[n]) for n in names} for sol in result]
             return Rows(names, rows)
-        raise TypeError("only SELECT and ASK queries return rows; use `triples()` for graphs")
+        # CONSTRUCT and DESCRIBE: the triples, one row each, in a stable order
+        triples = sorted({str(t): t for t in result}.items())
+        return Rows(["subject", "predicate", "object"],
+                    [{"subject": to_python(t.subject), "predicate": to_python(t.predicate),
+                      "object": to_python(t.object)} for _, t in triples])
 
     def triples(self) -> list[ox.Triple]:
         """All distinct triples of the union, sorted: the deterministic order every export uses."""
@@ -434,7 +458,8 @@ class GraphStore:
         """
         rdf_format = format_of(path, fmt)
         dataset = rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
-        with tempfile.TemporaryDirectory(prefix="govkg-export-") as tmp:
+        remove_stale_temporaries(Path(tempfile.gettempdir()), "govkg-export-")
+        with tempfile.TemporaryDirectory(prefix=f"govkg-export-{os.getpid()}-") as tmp:
             raw, ordered = Path(tmp) / "raw.nt", Path(tmp) / "sorted.nt"
             with raw.open("w", encoding="utf-8") as f:
                 for q in self.store.quads_for_pattern(None, None, None, None):
@@ -450,8 +475,31 @@ class GraphStore:
 
             def serialize(f):
                 with ordered.open("rb") as src:
-                    ox.serialize(ox.parse(src, format=source), f, rdf_format, prefixes=_prefixes(rdf_format))
+                    quads = ox.parse(src, format=source)
+                    if rdf_format == ox.RdfFormat.RDF_XML:      # well-formed whatever the report text holds
+                        quads = map(_xml_safe_quad, quads)
+                    ox.serialize(quads, f, rdf_format, prefixes=_prefixes(rdf_format))
             return atomic_write(path, serialize, count)
+
+
+def remove_stale_temporaries(folder: Path, prefix: str) -> None:
+    """Remove temporary folders ``<prefix><pid>-…`` whose process is gone (killed before it could clean
+    up: SIGKILL, a power cut); folders of live processes are left alone."""
+    try:
+        entries = list(folder.glob(prefix + "*"))
+    except OSError:
+        return
+    for d in entries:
+        pid = d.name[len(prefix):].split("-", 1)[0]
+        if not pid.isdigit() or not d.is_dir() or d.is_symlink():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue                      # alive (or not ours to signal)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _jsonld(ntriples: Path) -> bytes:
@@ -512,8 +560,11 @@ def atomic_write(path: str | os.PathLike, write, count: int, sync: bool = True) 
     """Write through a temporary file in the same folder, flush it to disk, then rename it into place.
     (`sync=False` skips the flush to disk: the rename still makes the write whole against a killed process.)"""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:      # name the file asked for, not the temporary one
+        raise OSError(e.errno, f"cannot write here ({e.strerror})", str(path)) from None
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the result should look like any other written file
@@ -524,10 +575,12 @@ def atomic_write(path: str | os.PathLike, write, count: int, sync: bool = True) 
             if sync:
                 os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(e, OSError) and e.errno is not None:
+            raise OSError(e.errno, e.strerror, str(path)) from None
         raise
     return count

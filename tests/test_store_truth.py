@@ -197,3 +197,98 @@ def test_an_unreadable_folder_is_reported_and_its_reports_are_not_pruned(corpus,
     assert kg.report.removed == 0 and kg.summary["documents"] == 5
     with pytest.raises(ValueError, match="cannot read folder"):
         KnowledgeGraph.build([corpus], store=tmp_path / "h.store", strict=True)
+
+
+# ------------------------------------------------------------------ read-only commands and locks
+
+def test_read_only_commands_work_while_a_build_holds_the_store(corpus, tmp_path):
+    store = tmp_path / "g.store"
+    holder = KnowledgeGraph.build([corpus], store=store)      # keeps the store open for writing
+    holder.store.flush()
+    q = CliRunner().invoke(main, ["query", "reports", "--graph", str(store), "--format", "csv"])
+    assert q.exit_code == 0 and q.output.count("\n") == 6, q.output
+    e = CliRunner().invoke(main, ["export", "--graph", str(store), "--format", "nt", "--out", str(tmp_path / "x.nt")])
+    assert e.exit_code == 0, e.output
+    busy = CliRunner().invoke(main, ["build", str(corpus), "--store", str(store), "--out", str(tmp_path / "y.ttl")])
+    assert busy.exit_code == 1 and "in use by pid" in busy.output and "Traceback" not in busy.output
+    assert len(busy.output.strip().splitlines()) == 1
+    del holder
+
+
+def test_a_folder_that_is_not_a_store_is_neither_read_nor_turned_into_one(tmp_path):
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "notes.md").write_text("mine", encoding="utf-8")
+    q = CliRunner().invoke(main, ["query", "reports", "--graph", str(folder)])
+    assert q.exit_code == 1 and "not a govkg store" in q.output
+    b = CliRunner().invoke(main, ["build", "--store", str(folder), "--out", str(tmp_path / "g.ttl")])
+    assert b.exit_code == 1 and "not a govkg store" in b.output
+    assert [p.name for p in folder.iterdir()] == ["notes.md"]
+
+
+# ------------------------------------------------------------------ one clear line, never a traceback
+
+def one_line_error(result, *words):
+    assert result.exit_code not in (0, None) and "Traceback" not in result.output, result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("Error:") and all(w in last for w in words), result.output
+    return last
+
+
+def test_construct_and_describe_answer_as_triples(tmp_path):
+    ttl = tmp_path / "g.ttl"
+    KnowledgeGraph.build().export(ttl)
+    r = CliRunner().invoke(main, ["query", "CONSTRUCT { ?r gov:sourceName ?n } WHERE { ?r gov:sourceName ?n }",
+                                  "--graph", str(ttl), "--format", "csv"])
+    assert r.exit_code == 0 and r.output.startswith("subject,predicate,object") and "000_5b05b909241fc83c.txt" in r.output
+    d = CliRunner().invoke(main, ["query", "DESCRIBE <https://w3id.org/govkg/id/division/640500>", "--graph", str(ttl)])
+    assert d.exit_code == 0 and "中卫市" in d.output
+
+
+def test_disk_full_during_export_is_one_line(tmp_path, monkeypatch):
+    ttl = tmp_path / "g.ttl"
+    KnowledgeGraph.build().export(ttl)
+    import errno
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "fsync", full)
+    r = CliRunner().invoke(main, ["export", "--graph", str(ttl), "--format", "nt", "--out", str(tmp_path / "o.nt")])
+    one_line_error(r, "o.nt", "No space left")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.ttl"]      # no temporary file left behind
+
+
+def test_unwritable_outputs_and_unknown_formats_are_one_line(tmp_path):
+    ttl = tmp_path / "g.ttl"
+    KnowledgeGraph.build().export(ttl)
+    blocked = tmp_path / "file"
+    blocked.write_text("", encoding="utf-8")
+    one_line_error(CliRunner().invoke(main, ["view", "--graph", str(ttl), "--out", str(blocked / "v.html")]), "v.html")
+    one_line_error(CliRunner().invoke(main, ["spread", "three-enforcement-systems", "--graph", str(ttl),
+                                             "--gexf", str(blocked / "s.gexf")]), "s.gexf")
+    one_line_error(CliRunner().invoke(main, ["build", "--out", str(tmp_path / "x.txt")]), "unknown RDF format")
+
+
+def test_a_corrupted_store_is_one_line(corpus, tmp_path):
+    store = tmp_path / "g.store"
+    KnowledgeGraph.build([corpus], store=store).store.flush()
+    (store / "CURRENT").write_text("MANIFEST-999999\n", encoding="utf-8")
+    one_line_error(CliRunner().invoke(main, ["query", "reports", "--graph", str(store)]), str(store))
+    one_line_error(CliRunner().invoke(main, ["build", str(corpus), "--store", str(store),
+                                             "--out", str(tmp_path / "g.ttl")]), str(store))
+
+
+@pytest.mark.parametrize("value", ["1_0", "١٠", "10.0", " "])
+def test_integer_parameters_are_ascii_digits_only(value):
+    from govkg.kg.api import QueryParameterError
+    with pytest.raises(QueryParameterError, match="whole number"):
+        KnowledgeGraph.build().query("shared-practices", k=value)
+    r = CliRunner().invoke(main, ["build", "--max-bytes", value])
+    assert r.exit_code == 2 and "whole number" in r.output
+
+
+def test_untrusted_text_reaches_the_terminal_escaped(tmp_path):
+    bad = tmp_path / "evil\x1b[2Jname.txt"
+    bad.write_bytes(b"\x00\x01binary")
+    r = CliRunner().invoke(main, ["build", str(bad), "--no-store", "--out", str(tmp_path / "g.ttl")])
+    assert r.exit_code == 3 and "\x1b" not in r.output and "evil\\x1b[2Jname.txt" in r.output
