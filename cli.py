@@ -265,7 +265,7 @@ def query(name, graph, params, fmt, list_, endpoint):
     """
     if list_:
         for n, summary in KnowledgeGraph.named_queries().items():
-            click.echo(f"{n:28s} {summary}")
+            click.echo(f"{n:28s} {safe(summary)}")
         return
     if not name:
         raise click.UsageError("give a query name or a .rq file (see `govkg query --list`)")
@@ -297,7 +297,7 @@ def _width(text: str) -> int:
 
 
 def _cell(value: object, limit: int = 60) -> str:
-    text = "" if value is None else str(value).replace("\n", " ")
+    text = "" if value is None else safe(str(value).replace("\n", " "))
     out, w = "", 0
     for ch in text:
         cw = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
@@ -316,7 +316,7 @@ def _print_rows(rows: Rows, fmt: str) -> None:
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=rows.variables, lineterminator="\n")
         w.writeheader()
-        w.writerows(rows.rows)
+        w.writerows({k: safe(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows.rows)
         click.echo(buf.getvalue(), nl=False)
         return
     table = [[_cell(v) for v in rows.variables]] + [[_cell(r[v]) for v in rows.variables] for r in rows.rows]
@@ -392,7 +392,7 @@ def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, endpoint):
         t = kg.spread(practice)
     except KeyError as e:
         raise click.BadParameter(str(e.args[0]), param_hint="SLUG") from None
-    click.echo(t.text())
+    click.echo(safe(t.text()))
     for path, write in ((html_out, t.write_html), (csv_out, t.write_cascades),
                         (gexf_out, t.write_gexf), (graphml_out, t.write_graphml)):
         if path:

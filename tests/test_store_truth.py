@@ -292,3 +292,18 @@ def test_untrusted_text_reaches_the_terminal_escaped(tmp_path):
     bad.write_bytes(b"\x00\x01binary")
     r = CliRunner().invoke(main, ["build", str(bad), "--no-store", "--out", str(tmp_path / "g.ttl")])
     assert r.exit_code == 3 and "\x1b" not in r.output and "evil\\x1b[2Jname.txt" in r.output
+
+
+def test_xml_outputs_are_well_formed_whatever_control_characters_the_text_holds(corpus, tmp_path):
+    import xml.dom.minidom
+    for p in corpus.iterdir():          # a control character after every comma, as pasted from a web page
+        p.write_text(p.read_text(encoding="utf-8").replace("，", "\x01，").replace(",", "\x0b,"), encoding="utf-8")
+    kg = KnowledgeGraph.build([corpus])
+    trace = kg.spread("three-enforcement-systems")
+    assert any("\x01" in d["quote"] or "\x0b" in d["quote"] for _, _, d in trace.graph().edges(data=True))
+    kg.export(tmp_path / "g.rdf")
+    trace.write_gexf(tmp_path / "s.gexf")
+    trace.write_graphml(tmp_path / "s.graphml")
+    for name in ("g.rdf", "s.gexf", "s.graphml"):
+        xml.dom.minidom.parse(str(tmp_path / name))          # raises if not well-formed
+        assert "中卫市" in (tmp_path / name).read_text(encoding="utf-8")
