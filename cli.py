@@ -430,17 +430,31 @@ def load(graph, endpoint, gsp):
               help="Address to bind. The default keeps the endpoint on this machine.")
 @click.option("--port", default=7878, show_default=True, type=StrictInt(0, 65535))
 @click.option("--timeout", default=30.0, show_default=True, type=float, help="Seconds a query may run.")
-def serve(graph, host, port, timeout):
+@click.option("--memory", "memory_mb", default=1024, show_default=True, type=StrictInt(64),
+              help="Megabytes of memory a query may use (503 beyond).")
+@click.option("--max-queries", default=2, show_default=True, type=StrictInt(1, 64),
+              help="Queries run at once; more get 503 after a short wait.")
+@click.option("--max-body", default=1 << 20, show_default=True, type=StrictInt(1),
+              help="Largest request body in bytes (413 beyond).")
+@click.option("--cors", default=None, metavar="ORIGIN",
+              help="Let web pages from this origin (e.g. http://localhost:8080, or *) read answers. Off by default.")
+@click.option("--allow-service", multiple=True, metavar="URL",
+              help="An endpoint SERVICE clauses may call (repeatable). By default SERVICE is refused.")
+def serve(graph, host, port, timeout, memory_mb, max_queries, max_body, cors, allow_service):
     """Serve the graph as a local, read-only SPARQL endpoint at http://HOST:PORT/sparql.
 
-    SPARQL Update is refused; each query runs under a time limit. Point YASGUI or any SPARQL client at it.
+    SPARQL Update is refused; SERVICE clauses are refused unless their endpoint is allowed; no CORS header
+    is sent unless --cors names an origin. Each query runs in its own process under a time limit (504)
+    and a memory limit (503); at most --max-queries run at once (503 when busy); request bodies over
+    --max-body bytes get 413. The store is opened read-only, so a build can run meanwhile.
 
     \b
     Example:
         govkg serve --graph govkg.ttl --port 7878
         curl 'http://127.0.0.1:7878/sparql' --data-urlencode 'query=SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
-    server = open_graph(graph).serve(host, port, timeout)
+    server = open_graph(graph).serve(host, port, timeout, cors=cors, allow_service=tuple(allow_service),
+                                     max_queries=max_queries, memory_mb=memory_mb, max_body=max_body)
     click.echo(f"SPARQL endpoint at http://{host}:{server.server_address[1]}/sparql (read-only; Ctrl-C stops)")
     try:
         server.serve_forever()

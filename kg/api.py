@@ -470,10 +470,11 @@ class KnowledgeGraph:
         from govkg.kg.evaluate import evaluate
         return evaluate(self.store, gold)  # type: ignore[arg-type]
 
-    def serve(self, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0):
-        """A local read-only SPARQL endpoint over this graph (an http.server; call ``serve_forever()``)."""
+    def serve(self, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0, **limits):
+        """A local read-only SPARQL endpoint over this graph (an http.server; call ``serve_forever()``).
+        `limits`: cors, allow_service, max_queries, memory_mb, max_body (see `govkg.kg.serve.make_server`)."""
         from govkg.kg.serve import make_server
-        return make_server(self.store, host, port, timeout)  # type: ignore[arg-type]
+        return make_server(self.store, host, port, timeout, **limits)  # type: ignore[arg-type]
 
     @staticmethod
     def named_queries() -> dict[str, str]:
