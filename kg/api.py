@@ -392,15 +392,21 @@ class KnowledgeGraph:
         return cls(GraphStore.open(path_or_endpoint))
 
     def load(self, endpoint: str, gsp_url: str | None = None) -> int:
-        """Push every named graph (one per report, plus the vocabulary) to a SPARQL server through the
-        Graph Store Protocol; each PUT replaces that graph only.  Returns the number of graphs sent."""
+        """Push every named graph (one per report, plus the vocabulary and the shared entities) to a SPARQL
+        server through the Graph Store Protocol; each PUT replaces that graph only.  The vocabulary and the
+        entities go first, so that an interrupted load leaves reports that can be queried, not entities
+        missing under reports.  Returns the number of graphs sent; `PartialLoad` says how many landed."""
         from govkg.kg.remote import graph_store_url, push_graphs
-        if not self.store.graphs():
+        from govkg.kg.store import MANIFEST_GRAPH, ONTOLOGY_GRAPH
+        from govkg.builders.emit import ENTITIES_GRAPH
+        names = [g for g in self.store.graphs() if g != MANIFEST_GRAPH]
+        if not names:
             raise ValueError("this graph has no named graphs (a Turtle file is one merged graph): load the "
                              "store folder that `govkg build` wrote, e.g. --graph govkg.store")
-        from govkg.kg.store import MANIFEST_GRAPH
-        graphs = ((g, self.store.graph_ntriples(g)) for g in self.store.graphs() if g != MANIFEST_GRAPH)
-        return push_graphs(graphs, gsp_url or graph_store_url(endpoint))
+        first = [g for g in (ONTOLOGY_GRAPH, ENTITIES_GRAPH) if g in names]
+        order = first + [g for g in names if g not in first]
+        graphs = ((g, self.store.graph_ntriples(g)) for g in order)
+        return push_graphs(graphs, gsp_url or graph_store_url(endpoint), total=len(order))
 
     # ------------------------------------------------------------ asking it
     def query(self, name_or_text: str, **params: object) -> Rows:

@@ -1,14 +1,16 @@
 """A SPARQL 1.1 endpoint as a graph store (Oxigraph server, Apache Jena Fuseki, QLever …), and pushing a
 built graph to one through the SPARQL 1.1 Graph Store Protocol, one named graph per report.
 
-Parameters cannot be bound on the wire (the SPARQL protocol has no bindings), so they travel as a trailing
-VALUES clause whose terms are serialised by pyoxigraph as RDF terms (escaped by the RDF library), never
-spliced into the query text as strings.  Query engines join a trailing VALUES with the query pattern,
-which has the meaning of a binding.
+Parameters cannot be bound on the wire (the SPARQL protocol has no bindings), so they travel as a VALUES
+block whose terms are serialised by pyoxigraph as RDF terms (escaped by the RDF library), never spliced
+into the query text as strings.  The block opens the query's outermost group pattern, so the parameter is
+bound before grouping, HAVING and ORDER BY see it — as a local substitution binds it (a VALUES after the
+query would join after HAVING: `shared-practices k=10` would then filter with the default).
 """
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -31,6 +33,22 @@ def _values_clause(bindings: dict[str, object]) -> str:
     names = sorted(bindings)
     terms = [str(_term(bindings[n])) for n in names]
     return "\nVALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(terms) + ") }\n"
+
+
+# Strings, IRIs and comments, where a brace is not a brace.
+_INERT = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|'
+                    r'<[^<>"{}|^`\\\s]*>|#[^\n]*')
+
+
+def bind_inline(sparql: str, bindings: dict[str, object]) -> str:
+    """The query with a VALUES block for `bindings` as the first thing of its outermost group pattern."""
+    if not bindings:
+        return sparql
+    masked = _INERT.sub(lambda m: " " * len(m.group(0)), sparql)
+    at = masked.find("{")
+    if at < 0:
+        return sparql + _values_clause(bindings)
+    return sparql[:at + 1] + _values_clause(bindings) + sparql[at + 1:]
 
 
 def _from_json(value: dict | None):
@@ -69,7 +87,7 @@ class RemoteStore:
             raise EndpointError(f"{url}: cannot reach the endpoint ({e})") from None
 
     def query(self, sparql: str, bindings: dict[str, object] | None = None) -> Rows | bool:
-        text = PROLOGUE + sparql + (_values_clause(bindings) if bindings else "")
+        text = PROLOGUE + bind_inline(sparql, bindings or {})
         body = self._post(self.endpoint, urllib.parse.urlencode({"query": text}).encode("utf-8"),
                           "application/x-www-form-urlencoded", f"{RESULTS_JSON}, application/n-triples;q=0.9")
         try:
@@ -107,12 +125,20 @@ def graph_store_url(endpoint: str) -> str:
     return endpoint.rstrip("/") + "/store"
 
 
-def push_graphs(graphs: Iterator[tuple[str, bytes]], gsp_url: str, timeout: float = 300.0) -> int:
-    """PUT each (graph IRI, N-Triples) to the Graph Store Protocol endpoint, replacing that graph; returns count."""
+class PartialLoad(EndpointError):
+    """Some graphs landed before the endpoint failed."""
+
+
+def push_graphs(graphs: Iterator[tuple[str, bytes]], gsp_url: str, timeout: float = 300.0, total: int = 0) -> int:
+    """PUT each (graph IRI, N-Triples) to the Graph Store Protocol endpoint, replacing that graph; returns count.
+    A failure part way raises `PartialLoad` saying how many graphs landed."""
     n = 0
     remote = RemoteStore(gsp_url, timeout)
     for iri, data in graphs:
         url = gsp_url + ("&" if "?" in gsp_url else "?") + urllib.parse.urlencode({"graph": iri})
-        remote._post(url, data, "application/n-triples", "*/*", method="PUT")
+        try:
+            remote._post(url, data, "application/n-triples", "*/*", method="PUT")
+        except EndpointError as e:
+            raise PartialLoad(f"{n} of {total or '?'} graphs loaded, then: {e}") from None
         n += 1
     return n
