@@ -210,6 +210,8 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir,
     if show:
         click.echo(f"\n{show}: {KnowledgeGraph.named_queries().get(show, '')}")
         _print_rows(_run_query(kg, show, params), "table")
+    for w in kg.report.warnings:
+        click.echo(f"warning: {safe(w)}", err=True)
     for s in kg.report.skipped:
         click.echo(f"skipped {safe(s.path)}: {safe(s.reason)}", err=True)
     if kg.report.skipped:

@@ -65,6 +65,7 @@ class BuildReport:
     renamed: list[tuple[str, str]] = field(default_factory=list)   # (old name, new name), same content
     removed_names: list[str] = field(default_factory=list)  # … removed (--prune, `govkg remove`, changed)
     kept: int = 0               # reports in the store not among the inputs, kept
+    warnings: list[str] = field(default_factory=list)       # built, but worth a look (bytes replaced …)
 
 
 def bundled_corpus() -> list[Path]:
@@ -295,6 +296,7 @@ class KnowledgeGraph:
                 except (DecodeError, OSError) as e:
                     skip(path, str(e))
                     continue
+                report.warnings.extend(decoded.warnings)
                 sha = text_sha256(decoded.text)
                 if sha in seen:
                     skip(path, f"{path.name}: same content as {seen[sha]}")
