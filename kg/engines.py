@@ -69,8 +69,11 @@ def _dask(items: Iterable[Item], workers: int, scheduler: str | None, window: in
     if scheduler:
         client = Client(scheduler)
     else:
+        # No dashboard, and the scheduler's HTTP endpoints (which it opens even without a dashboard, on
+        # port 8787 of every interface) on a loopback port of its own; the cluster listens on loopback only.
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               host="127.0.0.1", dashboard_address=None,
+                               scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
         client = Client(cluster)
     try:
         yield from _bounded(lambda fn, item: client.submit(fn, item, pure=False), items,

@@ -307,3 +307,22 @@ def test_xml_outputs_are_well_formed_whatever_control_characters_the_text_holds(
     for name in ("g.rdf", "s.gexf", "s.graphml"):
         xml.dom.minidom.parse(str(tmp_path / name))          # raises if not well-formed
         assert "中卫市" in (tmp_path / name).read_text(encoding="utf-8")
+
+
+def test_the_local_dask_cluster_opens_no_dashboard_port(monkeypatch):
+    pytest.importorskip("dask.distributed")
+    from distributed import Scheduler
+
+    from govkg.kg import engines
+    seen = []
+    real = Scheduler.start_http_server
+
+    def record(self, routes, dashboard_address, default_port=0, ssl_options=None):
+        out = real(self, routes, dashboard_address, default_port, ssl_options)
+        seen.append((dashboard_address, self.http_server))
+        return out
+    monkeypatch.setattr(Scheduler, "start_http_server", record)
+    text = next(iter(bundled_corpus())).read_text(encoding="utf-8")
+    payloads = list(engines.run_builders([(text, "a.txt", "utf-8", False)], engine="dask", workers=1))
+    assert payloads[0].source_name == "a.txt"
+    assert seen and all(addr.startswith("127.0.0.1:") and not addr.endswith(":8787") for addr, _ in seen)
