@@ -367,11 +367,10 @@ class GraphStore:
     def derive_entities(self) -> None:
         """Make the entity graph the union of the contributions of the reports in the manifest."""
         graph = ox.NamedNode(ENTITIES_GRAPH)
-        wanted: set[ox.Quad] = set()
-        for g in sorted(self.complete_graphs()):
-            lines = self.contributions.get(g)
-            if lines:
-                wanted.update(ox.parse("".join(lines), format=ox.RdfFormat.N_QUADS))
+        lines: set[str] = set()          # reports repeat the same descriptions: keep each line once
+        for g in self.complete_graphs():
+            lines.update(self.contributions.get(g))
+        wanted = set(ox.parse("".join(sorted(lines)), format=ox.RdfFormat.N_QUADS)) if lines else set()
         current = set(self.store.quads_for_pattern(None, None, None, graph))
         for q in current - wanted:
             self.store.remove(q)

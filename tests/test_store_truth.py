@@ -326,3 +326,47 @@ def test_the_local_dask_cluster_opens_no_dashboard_port(monkeypatch):
     payloads = list(engines.run_builders([(text, "a.txt", "utf-8", False)], engine="dask", workers=1))
     assert payloads[0].source_name == "a.txt"
     assert seen and all(addr.startswith("127.0.0.1:") and not addr.endswith(":8787") for addr, _ in seen)
+
+
+def test_sigterm_during_export_removes_its_temporary_folder(tmp_path):
+    import subprocess
+    import time
+    ttl = tmp_path / "g.ttl"
+    KnowledgeGraph.build().export(ttl)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    code = f"""
+import time
+from govkg.kg import store
+def slow(src, dst, tmp):
+    print("sorting", flush=True)
+    time.sleep(120)
+store._sort_unique = slow
+from govkg.cli import main
+main(["export", "--graph", {str(ttl)!r}, "--format", "nt", "--out", {str(tmp_path / "o.nt")!r}])
+"""
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=dict(os.environ, TMPDIR=str(temp)))
+    assert proc.stdout.readline().strip() == b"sorting"
+    assert list(temp.glob("govkg-export-*"))
+    proc.terminate()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143 and b"Traceback" not in err
+    assert not list(temp.iterdir()) and not (tmp_path / "o.nt").exists()
+
+
+def test_temporary_folders_of_killed_runs_are_removed_by_the_next(corpus, tmp_path):
+    from govkg.kg.store import remove_stale_temporaries
+    dead = tmp_path / "govkg-export-999999999-abc"           # no such process
+    alive = tmp_path / f"govkg-export-{os.getpid()}-abc"
+    for d in (dead, alive):
+        (d / "sub").mkdir(parents=True)
+    remove_stale_temporaries(tmp_path, "govkg-export-")
+    assert not dead.exists() and alive.exists()
+    store = tmp_path / "g.store"
+    KnowledgeGraph.build([corpus], store=store).store.flush()
+    left = store / ".govkg-stage-999999999-xyz"
+    left.mkdir()
+    (left / "reports-0.nq").write_text("half a chunk", encoding="utf-8")
+    KnowledgeGraph.build([corpus], store=store)
+    assert not left.exists()
