@@ -3,6 +3,10 @@
 In memory for files and small corpora, on disk (a directory) for large ones.  Queries see the union
 of all graphs.  Writing is deterministic (triples sorted, no blank nodes) and atomic (a temporary file
 renamed into place), so an interrupted write never leaves a half-written graph behind.
+
+A store folder holds, besides Oxigraph's files: `govkg-entities/` (each report's lines of the shared
+entity graph, from which that graph is derived; `.stale` while it may differ from their union) and
+`govkg-holder` (who last opened it for writing, named when another process finds it locked).
 """
 from __future__ import annotations
 
