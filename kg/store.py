@@ -347,9 +347,6 @@ class GraphStore:
             self.derive_entities()
         return len(orphan_graphs) + len(orphan_entries)
 
-    def forget_incomplete(self) -> int:
-        return self.recover()
-
     def remove_graphs(self, graphs: Iterable[str]) -> None:
         """Remove report graphs: each graph and its manifest entry go in one transaction, then its
         contribution; the entity graph is marked stale until `derive_entities` (a kill in between leaves a

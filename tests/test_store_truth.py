@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from govkg import KnowledgeGraph
 from govkg.cli import main
 from govkg.kg.api import bundled_corpus
-from govkg.kg.store import MANIFEST_GRAPH, SD_NAMED_GRAPH, GraphStore
+from govkg.kg.store import MANIFEST_GRAPH, SD_NAMED_GRAPH
 
 
 @pytest.fixture()
