@@ -94,7 +94,7 @@ class Main(click.Group):
     SIGTERM unwinds like Ctrl-C so that temporary files are removed on the way out."""
 
     def invoke(self, ctx):
-        signal.signal(signal.SIGTERM, _terminate)
+        previous = signal.signal(signal.SIGTERM, _terminate)
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
@@ -104,6 +104,8 @@ class Main(click.Group):
             sys.exit(0)
         except (OSError, RuntimeError, GraphFileError, subprocess.CalledProcessError) as e:
             raise click.ClickException(safe(_one_line(e))) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _terminate(signum, frame):

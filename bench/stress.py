@@ -97,11 +97,13 @@ def run_once(rng: random.Random, work: Path, corpus: list[Path], reference: byte
         proc.send_signal(SIGNALS[sig])
     _, err = proc.communicate(timeout=120)
     crash = []
-    # Ctrl-C while the interpreter is still importing prints Python's own KeyboardInterrupt traceback
-    # before govkg runs at all; that is reported apart, not as a crash.
-    startup = b"KeyboardInterrupt" in err and b"importlib._bootstrap" in err
+    # Ctrl-C while the interpreter is still starting (importing) prints Python's own KeyboardInterrupt
+    # traceback before the command runs at all (under click, Ctrl-C ends in "Aborted!"); that is reported
+    # apart, not as a crash.
+    startup = b"KeyboardInterrupt" in err and b"click" not in err.split(b"KeyboardInterrupt")[0]
     if b"Traceback" in err and not startup:
-        crash.append(f"{op} printed a traceback: {err.decode(errors='replace').strip().splitlines()[-1]}")
+        tail = " | ".join(err.decode(errors="replace").strip().splitlines()[-6:])
+        crash.append(f"{op} printed a traceback: {tail}")
     pid = proc.pid
     rebuilt = work / "rebuilt.nq"
     rebuild = subprocess.run(govkg("build", str(work / "all"), "--prune", "--store", str(store), "--out", str(rebuilt),
@@ -177,7 +179,7 @@ def main() -> int:
     killed = sum(o.killed for o in outcomes)
     different = sum(not o.same for o in outcomes)
     crashes = sum(bool(o.crash) for o in outcomes)
-    print(f"runs {len(outcomes)}, interrupted mid-way {killed}, differences {different}, crashes {crashes}")
+    print(f"runs {len(outcomes)}, interrupted while working {killed}, differences {different}, crashes {crashes}")
     return 1 if different or crashes else 0
 
 
