@@ -25,7 +25,7 @@ from pathlib import Path
 import networkx as nx
 
 from govkg import queries
-from govkg.kg.store import atomic_write, values_block
+from govkg.kg.store import atomic_write, values_block, xml_safe
 from govkg.kg.stores import Store, select, select_text
 
 CASCADE_COLUMNS = ("division_code", "division", "practice", "adopt_year")
@@ -158,17 +158,33 @@ class Trace:
         atomic_write(path, write, len(rows))
         return Path(path)
 
+    def xml_graph(self) -> nx.DiGraph:
+        """`graph()` with the characters XML 1.0 forbids removed from every text attribute (report text
+        may hold control characters), so GEXF and GraphML are always well-formed."""
+        g = self.graph()
+
+        def clean(attrs: dict) -> None:
+            for k, v in attrs.items():
+                if isinstance(v, str):
+                    attrs[k] = xml_safe(v)
+        clean(g.graph)
+        for _, attrs in g.nodes(data=True):
+            clean(attrs)
+        for _, _, attrs in g.edges(data=True):
+            clean(attrs)
+        return nx.relabel_nodes(g, {n: xml_safe(n) for n in g if isinstance(n, str) and xml_safe(n) != n})
+
     def write_gexf(self, path: str | Path) -> Path:
         import io
         buf = io.BytesIO()
-        nx.write_gexf(self.graph(), buf)
+        nx.write_gexf(self.xml_graph(), buf)
         atomic_write(path, lambda f: f.write(buf.getvalue()), 1)
         return Path(path)
 
     def write_graphml(self, path: str | Path) -> Path:
         import io
         buf = io.BytesIO()
-        nx.write_graphml(self.graph(), buf)
+        nx.write_graphml(self.xml_graph(), buf)
         atomic_write(path, lambda f: f.write(buf.getvalue()), 1)
         return Path(path)
 
