@@ -101,15 +101,7 @@ def map_data(trace) -> MapData:
                    "首次采纳年份（按行政区划）First year of adoption by division · "
                    "斜线：仅报告年份 hatched: year observed from the report only", span)
     data.slider = (min(every), max(every)) if every else None
-    focus: set[str] = set()
-    for a in trace.adopters:
-        if a.code:
-            focus.add(a.code[:2] + "0000")
-    for m in trace.milestones:
-        if m.get("lon") is not None:             # a local milestone (an origin): its province is drawn in full
-            code = boundaries.locate(*_milestone_place(m))
-            if code:
-                focus.add(code)
+    focus = focus_provinces(trace)
     for code, b in sorted(levels["Province"].divisions.items()):
         data.provinces.append(Shape(path(b.polygons), code, b.name))
     for name, target in (("Prefecture", data.prefectures), ("County", data.counties)):
@@ -127,7 +119,7 @@ def map_data(trace) -> MapData:
                 "year": a.first_year, "year_source": source or "", "modes": ", ".join(sorted(a.modes)),
                 "quote": ev.quote if ev else "", "report": ev.report if ev else ""}
         entry = {"name": a.name, "year": a.first_year, "source": source or "undated",
-                 "colour": colour(a.first_year, span), "ordered": source in ORDERED, "info": info,
+                 "colour": colour(a.first_year, span), "ordered": source in ORDERED, "hatched": source == "report", "info": info,
                  "rank": order.get(lvl, 3)}
         if b is not None:
             entry |= {"d": path(b.polygons), "label_at": project(*b.centre)}
@@ -161,6 +153,17 @@ def map_data(trace) -> MapData:
             data.curve.append((y, sum(1 for a in dated if a.first_year <= y and year_source(a) in ORDERED),
                                sum(1 for a in dated if a.first_year <= y)))
     return data
+
+
+def focus_provinces(trace) -> set[str]:
+    """The provinces drawn in detail: those of the adopters and of the local milestones (an origin)."""
+    focus = {a.code[:2] + "0000" for a in trace.adopters if a.code}
+    for m in trace.milestones:
+        if m.get("lon") is not None and m.get("lat") is not None:
+            code = boundaries.locate(float(m["lon"]), float(m["lat"]))
+            if code:
+                focus.add(code)
+    return focus
 
 
 def _place_labels(adopters: list[dict], view: tuple[int, int, int, int], width_px: int = 1000) -> None:
