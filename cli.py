@@ -266,9 +266,10 @@ def export(graph, fmt, out):
               help="Write the event-history panel CSV: one row per division at risk per year.")
 @click.option("--panel-start", type=int, default=None, metavar="YEAR",
               help="First year of the panel [default: the curated origin, else the first dated adoption].")
+@click.option("-q", "--quiet", is_flag=True, help="Only write the files asked for; do not print the trace.")
 @endpoint_option
 def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, map_out, figure_out, panel_out, panel_start,
-           endpoint):
+           quiet, endpoint):
     """Trace how a practice (and its narrower practices) spread: curated origin and milestones, adoption
     timeline, typed diffusion network with evidence, innovativeness scores, first adopters and reach.
 
@@ -285,7 +286,8 @@ def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, map_out, f
         t = kg.spread(practice)
     except KeyError as e:
         raise click.BadParameter(str(e.args[0]), param_hint="SLUG") from None
-    click.echo(t.text())
+    if not quiet:
+        click.echo(t.text())
     for path, write in ((html_out, t.write_html), (csv_out, t.write_cascades),
                         (gexf_out, t.write_gexf), (graphml_out, t.write_graphml)):
         if path:
@@ -304,8 +306,8 @@ def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, map_out, f
         raise click.ClickException(f"{e.name} is needed for this output: pip install 'govkg[figures]'") from None
     if panel_out:
         from govkg.kg.panel import write_panel
-        write_panel(t, panel_out, panel_start)
-        click.echo(f"wrote {panel_out}")
+        rows = write_panel(t, panel_out, panel_start)
+        click.echo(f"wrote {panel_out} ({rows} rows)")
 
 
 @main.command(context_settings=CONTEXT)

@@ -87,7 +87,8 @@ def panel(trace, start: int | None = None) -> list[dict]:
     return rows
 
 
-def write_panel(trace, path: str | Path, start: int | None = None) -> Path:
+def write_panel(trace, path: str | Path, start: int | None = None) -> int:
+    """Write the panel as CSV (columns PANEL_COLUMNS); returns the number of rows."""
     rows = panel(trace, start)
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=PANEL_COLUMNS, lineterminator="\n")
@@ -95,4 +96,4 @@ def write_panel(trace, path: str | Path, start: int | None = None) -> Path:
     w.writerows(rows)
     data = buf.getvalue().encode("utf-8")
     atomic_write(path, lambda f: f.write(data), len(rows))
-    return Path(path)
+    return len(rows)
