@@ -38,12 +38,16 @@ NETWORK_COLUMNS = ("source", "target", "score", "cascades", "source_name", "targ
 
 # Every dated adoption of every practice, with the sentence it was read from (which tells whether the year
 # was stated there).  One row per statement; the cascades keep each division's earliest.
-ADOPTIONS = """SELECT ?slug ?d ?name ?code ?year ?quote WHERE {
+ADOPTIONS = """SELECT ?slug ?d ?name ?code ?year ?quote ?source WHERE {
   ?a gov:practice ?p ; gov:adopter ?d ; gov:year ?year ; gov:evidence ?e .
   ?p skos:notation ?slug . ?e gov:quote ?quote .
   ?d gov:level [] ; rdfs:label ?name . FILTER(lang(?name) = "zh" || lang(?name) = "")
   OPTIONAL { ?d gov:adcode ?code }
+  OPTIONAL { ?a gov:yearSource ?s . BIND(STRAFTER(STR(?s), "#") AS ?source) }
 }"""
+
+# gov:yearSource, where the graph records it, says how each year was read
+SOURCES = {"StatedYear": "stated", "ContextYear": "context", "ReportYear": "report"}
 
 # Candidate practices (quoted terms outside the vocabulary) are mentioned by reports, not adopted: their
 # cascade is the reports' divisions in the reports' years, each an observed year unless the sentence
@@ -132,16 +136,19 @@ def read_cascades(kg: "KnowledgeGraph", min_adopters: int = 2, observed: bool = 
         key = (r["slug"], r["code"] or r["name"])
         year = int(str(r["year"])[:4])
         seen = first.get(key)
+        source = SOURCES.get(r.get("source") or "")
         if seen is None or year < seen.first_year:
-            first[key] = SimpleNamespace(first_year=year, evidence=[Evidence(r["quote"], "")], name=r["name"])
+            first[key] = SimpleNamespace(first_year=year, evidence=[Evidence(r["quote"], "")], name=r["name"],
+                                         sources=[source])
         elif year == seen.first_year:
             seen.evidence.append(Evidence(r["quote"], ""))
+            seen.sources.append(source)
     by_practice: dict[str, dict[str, float]] = defaultdict(dict)
     names: dict[str, str] = {}
     for (slug, node), a in sorted(first.items()):
         # a year stated in any sentence about that first adoption orders it
-        stated = any(year_source(SimpleNamespace(first_year=a.first_year, evidence=[e])) in ORDERED
-                     for e in a.evidence)
+        stated = any(year_source(SimpleNamespace(first_year=a.first_year, evidence=[e], year_source=s)) in ORDERED
+                     for e, s in zip(a.evidence, a.sources))
         if stated or observed:
             by_practice[slug][node] = float(a.first_year)
             names[node] = a.name
