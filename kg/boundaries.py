@@ -132,11 +132,6 @@ def _ring(coords) -> list[list[float]]:
     return out
 
 
-def level_of(code: str | None, level_name: str) -> str | None:
-    """The boundary level a division is drawn at (Zone and Township have no polygons of their own)."""
-    return level_name if code and level_name in LEVEL_FILES else None
-
-
 def locate(lon: float, lat: float, name: str = "Province") -> str | None:
     """The code of the division of `name` level holding the point (even-odd rule on the simplified rings)."""
     for code, b in level(name).divisions.items():

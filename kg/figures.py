@@ -141,6 +141,7 @@ def _labels(ax, labels: list[tuple[str, float, float]], per_point: float) -> Non
 
 
 def _curve(ax, trace) -> None:
+    from matplotlib.ticker import MaxNLocator
     dated = [a for a in trace.adopters if a.first_year is not None]
     ax.set_title("累计采纳 Cumulative adopters", fontsize=10)
     ax.set_xlabel("年份 Year")
@@ -161,8 +162,8 @@ def _curve(ax, trace) -> None:
             word = "全国推行 mandate" if m["kind"] == "NationalMandate" else "全国试点 pilot"
             ax.text(year, top * 0.97, f" {year} {word}", rotation=90, va="top", ha="right", fontsize=7,
                     color="#7a0b0b")
-    ax.yaxis.set_major_locator(__import__("matplotlib").ticker.MaxNLocator(integer=True))
-    ax.xaxis.set_major_locator(__import__("matplotlib").ticker.MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=7)
 
