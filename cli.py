@@ -385,8 +385,18 @@ def export(graph, fmt, out):
               help="Write the cascades CSV: division_code, division, practice, adopt_year.")
 @click.option("--gexf", "gexf_out", type=click.Path(path_type=Path), default=None, help="Write the network as GEXF (Gephi).")
 @click.option("--graphml", "graphml_out", type=click.Path(path_type=Path), default=None, help="Write the network as GraphML.")
+@click.option("--map", "map_out", type=click.Path(path_type=Path), default=None,
+              help="Write the adoption map (real boundaries, year slider, evidence on click; works offline).")
+@click.option("--figure", "figure_out", type=click.Path(path_type=Path), default=None,
+              help="Write the publication figure (map with colour bar and cumulative curve): .png, .svg or .pdf.")
+@click.option("--panel", "panel_out", type=click.Path(path_type=Path), default=None,
+              help="Write the event-history panel CSV: one row per division at risk per year.")
+@click.option("--panel-start", type=int, default=None, metavar="YEAR",
+              help="First year of the panel [default: the curated origin, else the first dated adoption].")
+@click.option("-q", "--quiet", is_flag=True, help="Only write the files asked for; do not print the trace.")
 @endpoint_option
-def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, endpoint):
+def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, map_out, figure_out, panel_out, panel_start,
+           quiet, endpoint):
     """Trace how a practice (and its narrower practices) spread: curated origin and milestones, adoption
     timeline, typed diffusion network with evidence, innovativeness scores, first adopters and reach.
 
@@ -394,18 +404,79 @@ def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, endpoint):
     Examples:
         govkg spread three-enforcement-systems
         govkg spread fengqiao-experience --html fengqiao.html --csv fengqiao.csv --gexf fengqiao.gexf
+        govkg spread fang-guan-fu --map fgf-map.html --figure fgf.pdf --panel fgf-panel.csv
     """
+    if figure_out and figure_out.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise click.BadParameter("the figure is written as .png, .svg or .pdf", param_hint="--figure")
     kg = open_graph(graph, endpoint)
     try:
         t = kg.spread(practice)
     except KeyError as e:
         raise click.BadParameter(str(e.args[0]), param_hint="SLUG") from None
-    click.echo(safe(t.text()))
+    if not quiet:
+        click.echo(safe(t.text()))
     for path, write in ((html_out, t.write_html), (csv_out, t.write_cascades),
                         (gexf_out, t.write_gexf), (graphml_out, t.write_graphml)):
         if path:
             write(path)
             click.echo(f"wrote {path}")
+    try:
+        if map_out:
+            from govkg.kg.maps import write_map
+            write_map(t, map_out)
+            click.echo(f"wrote {map_out}")
+        if figure_out:
+            from govkg.kg.figures import write_figure
+            write_figure(t, figure_out)
+            click.echo(f"wrote {figure_out}")
+    except ImportError as e:
+        raise click.ClickException(f"{e.name} is needed for this output: pip install 'govkg[figures]'") from None
+    if panel_out:
+        from govkg.kg.panel import write_panel
+        rows = write_panel(t, panel_out, panel_start)
+        click.echo(f"wrote {panel_out} ({rows} rows)")
+
+
+@main.command(context_settings=CONTEXT)
+@graph_option
+@endpoint_option
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Where to write the network.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "graphml", "gexf"]), default=None,
+              help="Output format [default: from the --out extension, else csv].")
+@click.option("--min-adopters", default=2, show_default=True, type=click.IntRange(2),
+              help="Leave out practices with fewer ordered adopters than this.")
+@click.option("--edges", "max_edges", default=200, show_default=True, type=click.IntRange(1),
+              help="Infer at most this many edges (the best first).")
+@click.option("--alpha", default=1.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Transmission rate per year of the exponential model.")
+@click.option("--observed", is_flag=True,
+              help="Also order adoptions by years only observed from the report (weaker evidence).")
+def network(graph, endpoint, out, fmt, min_adopters, max_edges, alpha, observed):
+    """Infer a diffusion network from the cascades of all practices and candidate practices (NetInf).
+
+    Each practice's adopters and years form a cascade; the edges that best explain all cascades together
+    are chosen greedily (Gomez-Rodriguez et al., as R's NetworkInference). Columns: source, target (GB/T 2260
+    codes), score (log-likelihood gain), cascades (how many it explains), source_name, target_name.
+    Only years stated in the text order adoptions unless --observed.
+
+    \b
+    Examples:
+        govkg network --out network.csv
+        govkg network --out network.graphml --min-adopters 3 --edges 50
+    """
+    from govkg.kg.network import infer, read_cascades, write_network
+    fmt = fmt or {".graphml": "graphml", ".gexf": "gexf"}.get(out.suffix.lower(), "csv")
+    cascades, names = read_cascades(open_graph(graph, endpoint), min_adopters=min_adopters, observed=observed)
+    edges = infer(cascades, max_edges=max_edges, alpha=alpha)
+    write_network(edges, out, fmt, names)
+    click.echo(f"{len(cascades)} cascades, {len({n for c in cascades for n in c.times})} divisions, "
+               f"{len(edges)} edges inferred")
+    for e in edges[:10]:
+        click.echo(f"  {names.get(e.source, e.source)} → {names.get(e.target, e.target)}  "
+                   f"score {e.score:.2f}  cascades {e.cascades}")
+    if len(edges) > 10:
+        click.echo(f"  … ({len(edges) - 10} more)")
+    click.echo(f"wrote {out}")
 
 
 @main.command(context_settings=CONTEXT)
