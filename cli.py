@@ -466,7 +466,7 @@ def network(graph, endpoint, out, fmt, min_adopters, max_edges, alpha, observed)
     """
     from govkg.kg.network import infer, read_cascades, write_network
     fmt = fmt or {".graphml": "graphml", ".gexf": "gexf"}.get(out.suffix.lower(), "csv")
-    cascades, names = read_cascades(open_graph(graph, endpoint), min_adopters=min_adopters, observed=observed)
+    cascades, names = read_cascades(open_graph(graph, endpoint).store, min_adopters=min_adopters, observed=observed)
     edges = infer(cascades, max_edges=max_edges, alpha=alpha)
     write_network(edges, out, fmt, names)
     click.echo(f"{len(cascades)} cascades, {len({n for c in cascades for n in c.times})} divisions, "

@@ -23,42 +23,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
-
 import networkx as nx
 
 from govkg.kg.spread import Evidence
 from govkg.kg.store import atomic_write
+from govkg.kg.stores import Store, select
 from govkg.kg.years import ORDERED, year_source
-
-if TYPE_CHECKING:
-    from govkg.kg.api import KnowledgeGraph
 
 NETWORK_COLUMNS = ("source", "target", "score", "cascades", "source_name", "target_name")
 
-# Every dated adoption of every practice, with the sentence it was read from (which tells whether the year
-# was stated there).  One row per statement; the cascades keep each division's earliest.
-ADOPTIONS = """SELECT ?slug ?d ?name ?code ?year ?quote ?source WHERE {
-  ?a gov:practice ?p ; gov:adopter ?d ; gov:year ?year ; gov:evidence ?e .
-  ?p skos:notation ?slug . ?e gov:quote ?quote .
-  ?d gov:level [] ; rdfs:label ?name . FILTER(lang(?name) = "zh" || lang(?name) = "")
-  OPTIONAL { ?d gov:adcode ?code }
-  OPTIONAL { ?a gov:yearSource ?s . BIND(STRAFTER(STR(?s), "#") AS ?source) }
-}"""
-
 # gov:yearSource, where the graph records it, says how each year was read
 SOURCES = {"StatedYear": "stated", "ContextYear": "context", "ReportYear": "report"}
-
-# Candidate practices (quoted terms outside the vocabulary) are mentioned by reports, not adopted: their
-# cascade is the reports' divisions in the reports' years, each an observed year unless the sentence
-# quoting the term states it.
-CANDIDATES = """SELECT ?term ?d ?name ?code ?year ?quote WHERE {
-  ?c a gov:CandidatePractice ; skos:prefLabel ?term ; gov:evidence ?e .
-  ?e gov:quote ?quote ; gov:inReport ?r . ?r gov:aboutDivision ?d ; gov:reportYear ?year .
-  ?d rdfs:label ?name . FILTER(lang(?name) = "zh" || lang(?name) = "")
-  OPTIONAL { ?d gov:adcode ?code }
-}"""
-
 
 @dataclass
 class Cascade:
@@ -124,14 +99,15 @@ def infer(cascades: list[Cascade], max_edges: int | None = None, alpha: float = 
     return chosen
 
 
-def read_cascades(kg: "KnowledgeGraph", min_adopters: int = 2, observed: bool = False,
+def read_cascades(store: Store, min_adopters: int = 2, observed: bool = False,
                   candidates: bool = True) -> tuple[list[Cascade], dict[str, str]]:
     """One cascade per practice (and per candidate practice) with at least `min_adopters` ordered adopters,
     and the names of their nodes: divisions by GB/T 2260 code (by name where a division has none)."""
     first: dict[tuple[str, str], SimpleNamespace] = {}
-    rows = [("practice", r) for r in kg.query(ADOPTIONS)]
+    rows = [("practice", r) for r in select(store, "network-adoptions")]
     if candidates:
-        rows += [("candidate", dict(r) | {"slug": "candidate:" + r["term"]}) for r in kg.query(CANDIDATES)]
+        rows += [("candidate", dict(r) | {"slug": "candidate:" + r["term"]})
+                 for r in select(store, "network-candidates")]
     for _, r in rows:
         key = (r["slug"], r["code"] or r["name"])
         year = int(str(r["year"])[:4])

@@ -159,12 +159,12 @@ def test_netinf_does_not_order_same_year_adoptions():
 
 
 def test_cascades_of_the_corpus_use_stated_years(kg, traces):
-    cascades, names = read_cascades(kg)
+    cascades, names = read_cascades(kg.store)
     three = next(c for c in cascades if c.name == "three-enforcement-systems")
     assert three.times["640500"] == 2017.0                                           # stated: the pilot
     assert names["640500"] == "中卫市"
     assert "640300" not in three.times                                               # 吴忠市: observed only
-    everything, _ = read_cascades(kg, observed=True)
+    everything, _ = read_cascades(kg.store, observed=True)
     assert len(everything) > len(cascades)
     assert trace_cascade(traces["three-enforcement-systems"]).times == {"640500": 2017.0}
 
