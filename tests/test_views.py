@@ -61,7 +61,7 @@ def _body(page, fragment=""):
 
 def test_division_view_slider_spans_every_edge_year_and_can_go_back(kg, tmp_path):
     from govkg.kg import views
-    data = views.collect(kg, division="640500")
+    data = views.collect(kg.store, division="640500")
     edge_years = sorted({int(e["year"]) for e in data.edges if e.get("year")})
     assert data.years == (edge_years[0], edge_years[-1]) and data.years[0] < data.years[1]
     page = kg.view(tmp_path / "d.html", division="640500")
@@ -93,7 +93,7 @@ def test_views_have_distinct_titles_and_a_full_legend(kg, tmp_path):
 
 def test_edges_of_the_same_pair_are_offset(kg):
     from govkg.kg import views
-    data = views.collect(kg, division="640500")
+    data = views.collect(kg.store, division="640500")
     views.render(data)
     pairs: dict = {}
     for e in data.edges:
