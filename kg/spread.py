@@ -499,13 +499,13 @@ def _adopters(store: Store, family: list[str], pool: ThreadPoolExecutor, provinc
 
 
 def _key(key: str) -> dict:
-    """A key of spread-adopters.rq ("YEAR MM SOURCE MODE IRI") as its fields; {} for "9999" (none)."""
+    """A key of spread-adopters.rq ("YEAR MM SOURCE RANK+MODE IRI") as its fields; {} for "9999" (none)."""
     parts = key.split(" ", 4)
     if len(parts) < 5:
         return {}
     year, month, source, mode, iri = parts
     return {"year": None if year == "9999" else int(year), "month": _month(month), "source": source.strip("-"),
-            "mode": mode, "iri": iri}
+            "mode": mode[1:], "iri": iri}
 
 
 def _each(store: Store, name: str, var: str, iris: list[str], size: int = 5000) -> list[dict]:
