@@ -103,6 +103,7 @@ class Adopter:
     designation_level: str | None = None   # National | Province | Prefecture
     designator: str | None = None          # the IRI the designation hangs from (its division or body)
     designator_name: str | None = None
+    designator_position: tuple[float | None, float | None] = (None, None)
     earliest_year: int | None = None       # the earliest year of any source (for the origin check)
     earliest_month: int | None = None
     before_origin: bool = False
@@ -297,7 +298,7 @@ class Trace:
     # ---------------------------------------------------------------- reading
     def text(self) -> str:
         out = [f"{self.label} · {self.practice}" + (f" — {self.english}" if self.english else "")]
-        out.append("\n参考里程碑 Reference milestones (curated):")
+        out.append("\n参考里程碑 Reference milestones (curated; the central instrument from the vocabulary):")
         if not self.milestones:
             out.append("  (none curated for this practice family)")
         for m in self.milestones:
@@ -495,6 +496,7 @@ def _adopters(store: Store, family: list[str], pool: ThreadPoolExecutor, provinc
             a.designated_by, a.designation_level = r["designator"], r["level"] or None
             a.designator = r["place"] or r["dd"]
             a.designator_name = r["placeName"] or r["designator"]
+            a.designator_position = (r["lon"], r["lat"])
     return adopters
 
 
@@ -539,8 +541,11 @@ def _edges(adopters: list[Adopter], milestones: list[dict], others: dict[str, di
                 node = max((m for m in pilots_national if year is None or int(m["year"]) <= year),
                            key=lambda m: int(m["year"]), default=pilots_national[0])["node"]
             elif node not in by_iri and node not in others:
-                others[node] = {"label": a.designator_name or a.designated_by, "kind": "designator",
-                                "level": a.designation_level}
+                others[node] = _present({"label": a.designator_name or a.designated_by, "kind": "designator",
+                                         "level": a.designation_level, "longitude": a.designator_position[0],
+                                         "latitude": a.designator_position[1]})
+            if node == a.iri:
+                continue             # designated by its own government (确定…为试点 in its own report): no edge
             level = f", {a.designation_level.lower()}" if a.designation_level else ""
             edges.append(Edge(node, a.iri, "vertical", f"designated pilot by {a.designated_by}{level}", year, ev,
                               source))

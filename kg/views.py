@@ -231,7 +231,7 @@ def spread_view(t) -> ViewData:
                      evidence={"quote": ev.quote, "report": ev.report, "mode": ", ".join(sorted(a.modes)),
                                "year": a.when})
     for iri, other in t.others.items():
-        pos = _jitter(iri, 300)
+        pos = _position(other.get("longitude"), other.get("latitude")) or _jitter(iri, 300)
         placed[iri] = pos
         net.add_node(iri, label=other["label"], shape="diamond", size=16, color="#9467bd", x=pos[0], y=pos[1],
                      kind=other["kind"], title=f"{other['label']} ({other['kind']})",

@@ -154,7 +154,9 @@ def test_a_provincial_pilot_hangs_from_the_province(three):
     assert [(e.source, e.kind) for e in designation] == [(SHAANXI, "vertical")]
     pilot_milestones = {m["node"] for m in three.milestones if m["kind"] == "NationalPilot"}
     assert not [e for e in three.edges if e.target == MEIXIAN and e.source in pilot_milestones]
-    assert three.others[SHAANXI] == {"label": "陕西省", "kind": "designator", "level": "Province"}
+    assert {k: three.others[SHAANXI][k] for k in ("label", "kind", "level")} == \
+        {"label": "陕西省", "kind": "designator", "level": "Province"}
+    assert 30 < three.others[SHAANXI]["latitude"] < 40                     # drawn where the province is
     assert "designated pilot by 陕西省, province" in three.text()
 
 
