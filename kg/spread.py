@@ -350,7 +350,8 @@ class Trace:
         if self.spreads:
             out.append("\n推广 Spread statements:")
             for s in self.spreads:
-                out.append(f"  {s['name']} → {s['scope']} {s['year'] or ''}  “{_short(s['quote'])}” [{s['report']}]")
+                out.append(f"  {s['name']} → {s['scope']} {_when(s['year'], s['yearSource'])}  “{_short(s['quote'])}” "
+                           f"[{s['report']}]")
         return "\n".join(out)
 
 
@@ -380,7 +381,8 @@ def trace(store: Store, practice: str) -> Trace:
         provinces = pool.submit(select, store, "spread-provinces")
         adopters = _adopters(store, family, pool, provinces, designators)
         milestones = _milestones(milestones_asked.result(), mandate_asked.result())
-        spreads = sorted((dict(r) | {"practice": practice} for r in spreads_asked.result()), key=lambda r: r["s"])
+        spreads = sorted((dict(r) | {"practice": practice, "yearSource": _source(r["year"], r["source"])}
+                          for r in spreads_asked.result()), key=lambda r: r["s"])
         learning = _learning(learning_asked.result())
     rank = {"stated": 0, "context": 0, "report": 1, None: 2}
     ordered = sorted(adopters.values(), key=lambda a: (rank[a.year_source], a.first_year or 0, a.code or a.name))
@@ -413,7 +415,7 @@ def trace(store: Store, practice: str) -> Trace:
                           Evidence(r["quote"], r["report"]), r["yearSource"], axis))
     for s in spreads:
         edges.append(Edge(s["d"], f"scope:{s['scope']}", "spread", f"推广 {s['scope']}", s["year"],
-                          Evidence(s["quote"], s["report"])))
+                          Evidence(s["quote"], s["report"]), s["yearSource"]))
     return Trace(practice, label, english, milestones, ordered, edges, spreads, learning, others)
 
 
@@ -436,14 +438,23 @@ def _milestones(curated, instruments) -> list[dict]:
     return sorted(out, key=lambda m: (int(m["year"]), _month(m["month"]) or 0, m["node"]))
 
 
+def _source(year: int | None, source: str | None) -> str | None:
+    """A year's source as the exports write it; a year without a recorded source reads as the report's."""
+    return None if year is None else YEAR_SOURCES.get(source or "", "report")
+
+
+def _when(year: int | None, source: str | None) -> str:
+    return "" if year is None else str(year) if source in ORDERING else f"by {year}"
+
+
 def _learning(rows) -> list[dict]:
     """One row per learning link, with its year as shown ("2019", "by 2021" or "")."""
     seen: dict[str, dict] = {}
     for r in rows:
         if r["l"] in seen:
             continue
-        source = YEAR_SOURCES.get(r["source"] or "", "report") if r["year"] is not None else None
-        when = "" if r["year"] is None else str(r["year"]) if source in ORDERING else f"by {r['year']}"
+        source = _source(r["year"], r["source"])
+        when = _when(r["year"], source)
         seen[r["l"]] = dict(r) | {"yearSource": source, "when": when,
                                   "fromName": r["fromName"] or r["from"].rsplit("/", 1)[-1],
                                   "learnerName": r["learnerName"] or r["learner"].rsplit("/", 1)[-1]}

@@ -23,6 +23,7 @@ from govkg.kg.stores import Store, select
 MODE_COLOURS = {"piloted": "#d62728", "adopted": "#1f77b4", "extended": "#2ca02c", "deepened": "#9467bd",
                 "promoted": "#8c564b"}
 EDGE_STYLES = {"partOf": {"color": "#bbbbbb", "dashes": True}, "spread": {"color": "#ff7f0e", "dashes": [8, 4]},
+               "learning": {"color": "#2ca02c", "dashes": [2, 3], "width": 3},
                "vertical": {"color": "#d62728", "dashes": False}, "horizontal": {"color": "#17becf", "dashes": [2, 4]}}
 SCALE = 90.0      # pixels per degree of longitude
 MAX_NODES = 2000  # past this a view aggregates (see `limit_nodes`)
@@ -164,6 +165,15 @@ def collect(store: Store, practice: str | None = None, division: str | None = No
                                "year": r["year"], "kind": "spread", "title": f"spread → {r['scope']}",
                                "evidence": {"quote": r["quote"], "report": r["report"], "mode": "spread",
                                             "year": r["year"]}, **EDGE_STYLES["spread"]})
+    for r in select(store, "view-learning"):
+        if r["from"] in nodes and r["learner"] in nodes:     # 学习借鉴: from whose experience to the learner
+            stated = r["source"] in ("StatedYear", "ContextYear")
+            edges.setdefault(("learning", r["l"]), {
+                "from": r["from"], "to": r["learner"], "label": "学习借鉴", "arrows": "to", "kind": "learning",
+                "year": r["year"] if stated else None, "title": "learning: from → learner",
+                "evidence": {"quote": r["quote"], "report": r["report"], "mode": "learning",
+                             "year": r["year"] if stated or r["year"] is None else f"by {r['year']}"},
+                **EDGE_STYLES["learning"]})
     for r in select(store, "view-parts"):
         if r["d"] in nodes and r["parent"] in nodes:
             edges[("partOf", r["d"], r["parent"])] = {"from": r["d"], "to": r["parent"], "kind": "partOf",
@@ -181,6 +191,8 @@ def collect(store: Store, practice: str | None = None, division: str | None = No
             net.add_edge(e.pop("from"), e.pop("to"), **e)
     data.nodes, data.edges = net.get_network_data()[:2]
     data.legend = [("mode", c, m) for m, c in MODE_COLOURS.items()] + [("edge", "#ff7f0e", "spread 推广"),
+                                                                       ("edge", EDGE_STYLES["learning"]["color"],
+                                                                        "learning 学习借鉴: from → learner"),
                                                                        ("edge", "#bbbbbb", "part of 隶属")]
     data.curve = adoption_curve(first_year)
     return data
