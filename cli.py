@@ -382,8 +382,10 @@ def export(graph, fmt, out):
 @click.option("--html", "html_out", type=click.Path(path_type=Path), default=None,
               help="Write the spread view (map-like layout by real coordinates, evidence on click).")
 @click.option("--csv", "csv_out", type=click.Path(path_type=Path), default=None,
-              help="Write the cascades CSV: division_code, division, practice, adopt_year.")
-@click.option("--gexf", "gexf_out", type=click.Path(path_type=Path), default=None, help="Write the network as GEXF (Gephi).")
+              help="Write the cascades CSV: division_code, division, practice, adopt_year, year_source "
+                   "(stated|context|report), mode, report, quote; undated adopters kept with no year.")
+@click.option("--gexf", "gexf_out", type=click.Path(path_type=Path), default=None,
+              help="Write the network as dynamic GEXF (Gephi): a start year on what the text dates.")
 @click.option("--graphml", "graphml_out", type=click.Path(path_type=Path), default=None, help="Write the network as GraphML.")
 @click.option("--map", "map_out", type=click.Path(path_type=Path), default=None,
               help="Write the adoption map (real boundaries, year slider, evidence on click; works offline).")
@@ -399,6 +401,11 @@ def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, map_out, f
            quiet, endpoint):
     """Trace how a practice (and its narrower practices) spread: curated origin and milestones, adoption
     timeline, typed diffusion network with evidence, innovativeness scores, first adopters and reach.
+
+    Only years the text states (in the sentence, its paragraph or heading) order adopters; a division known
+    only from its report's year is shown "by YEAR" and never ranked. Edges are vertical (designation,
+    mandate, a division above → its rollout), horizontal (earlier → later peer in the province), learning
+    (学习借鉴: from X → the learner) or spread (推广 statements).
 
     \b
     Examples:

@@ -30,7 +30,18 @@ with the lag in years. 中卫市 was designated a national pilot by the State Co
     (None, "govkg query pilots-and-followers --param practice=three-enforcement-systems", None),
     (None, None, "The spread trace puts the same facts on the curated national record (pilots in 2017, the "
                  "nationwide mandate of December 2018) and scores each adopter's innovativeness:"),
-    (None, "govkg spread three-enforcement-systems", None),
+    (None, "govkg spread three-enforcement-systems --csv cascades.csv", None),
+    (None, None, """\
+Only a year the text states — in the sentence (`stated`) or in its paragraph or heading (`context`) — orders
+adopters, ranks their innovativeness and dates an edge. A year inherited from the report (`report`) is an
+upper bound: the division is shown “by YEAR” (observed, not evidence of order); so is a year whose source the
+graph does not record. “After a mandate” compares months where both are known (the mandate of December 2018
+is not followed by an adoption dated 2018), and a fact dated before the practice's curated origin is flagged
+⚠. Edges are `vertical` (a designation from the level that made it, a mandate, a division above → its
+rollout: a county and its prefecture are never horizontal), `horizontal` (the latest earlier peer in the
+province), `learning` (学习借鉴/复制推广 X 的经验: from X to the learner; none in the five sample reports) and
+`spread` (推广 statements). The cascades table keeps every adopter, with where its year comes from:"""),
+    (None, "cat cascades.csv", None),
     ("## 2. Which practices co-occur with the Fengqiao experience?", None, """\
 Practices adopted by the divisions that adopted 新时代“枫桥经验” or one of its local brands (塞上枫桥,
 枫桥式公安派出所 …), counted by division:"""),
@@ -91,7 +102,9 @@ on the bundled corpus that leaves four cascades:"""),
     ("## Going further", None, """\
 - `govkg query --list` shows every named query; `queries/*.rq` are plain SPARQL to copy and adapt.
 - `govkg spread SLUG --html trace.html --csv cascades.csv --gexf trace.gexf` writes the view, the cascades
-  table used by policy-diffusion tools (SPID, NetworkInference) and a Gephi file.
+  table used by policy-diffusion tools (SPID, NetworkInference; keep `year_source` stated/context for an order
+  of adoption) and a dynamic Gephi file (a `start` year on every node and edge the text dates).
+  `KnowledgeGraph.spread(SLUG).to_dataframe()` gives the same table with nullable integer years (`Int64`).
 - `govkg serve` exposes the graph to YASGUI or any SPARQL client; `govkg load --endpoint URL` pushes it to
   Oxigraph, Fuseki or QLever."""),
 ]
@@ -111,6 +124,8 @@ def show_file(cmd: str, cwd: Path) -> str:
 def run(cmd: str, cwd: Path) -> str:
     if cmd.split()[0] in ("head", "grep"):
         return show_file(cmd, cwd)
+    if cmd.startswith("cat "):          # a file an earlier command wrote, as written
+        return (cwd / cmd[4:]).read_text(encoding="utf-8").rstrip("\n")
     args = shlex.split(cmd)[1:]
     old = os.getcwd()
     os.chdir(cwd)

@@ -468,10 +468,14 @@ class KnowledgeGraph:
 
     def spread(self, practice: str):
         """The spread trace of a practice (see `govkg.kg.spread.Trace`): timeline, network, scores, exports.
+        Each adopter's `year_source` ("stated", "context", "report" or None) says whether its year orders it;
+        `to_dataframe()` is the cascades table with nullable integer years.
 
         >>> t = KnowledgeGraph.build().spread("three-enforcement-systems")
         >>> t.adopters[0].name, t.adopters[0].first_year, t.milestones[0]["year"]
         ('中卫市', 2017, 2017)
+        >>> str(t.to_dataframe()["adopt_year"].dtype)
+        'Int64'
         """
         from govkg.kg.spread import trace
         return trace(self.store, practice)

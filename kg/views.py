@@ -23,6 +23,7 @@ from govkg.kg.stores import Store, select
 MODE_COLOURS = {"piloted": "#d62728", "adopted": "#1f77b4", "extended": "#2ca02c", "deepened": "#9467bd",
                 "promoted": "#8c564b"}
 EDGE_STYLES = {"partOf": {"color": "#bbbbbb", "dashes": True}, "spread": {"color": "#ff7f0e", "dashes": [8, 4]},
+               "learning": {"color": "#2ca02c", "dashes": [2, 3], "width": 3},
                "vertical": {"color": "#d62728", "dashes": False}, "horizontal": {"color": "#17becf", "dashes": [2, 4]}}
 SCALE = 90.0      # pixels per degree of longitude
 MAX_NODES = 2000  # past this a view aggregates (see `limit_nodes`)
@@ -170,6 +171,15 @@ def collect(store: Store, practice: str | None = None, division: str | None = No
                                "year": r["year"], "kind": "spread", "title": f"spread → {r['scope']}",
                                "evidence": {"quote": r["quote"], "report": r["report"], "mode": "spread",
                                             "year": r["year"]}, **EDGE_STYLES["spread"]})
+    for r in select(store, "view-learning"):
+        if r["from"] in nodes and r["learner"] in nodes:     # 学习借鉴: from whose experience to the learner
+            stated = r["source"] in ("StatedYear", "ContextYear")
+            edges.setdefault(("learning", r["l"]), {
+                "from": r["from"], "to": r["learner"], "label": "学习借鉴", "arrows": "to", "kind": "learning",
+                "year": r["year"] if stated else None, "title": "learning: from → learner",
+                "evidence": {"quote": r["quote"], "report": r["report"], "mode": "learning",
+                             "year": r["year"] if stated or r["year"] is None else f"by {r['year']}"},
+                **EDGE_STYLES["learning"]})
     for r in select(store, "view-parts"):
         if r["d"] in nodes and r["parent"] in nodes:
             edges[("partOf", r["d"], r["parent"])] = {"from": r["d"], "to": r["parent"], "kind": "partOf",
@@ -196,7 +206,9 @@ def collect(store: Store, practice: str | None = None, division: str | None = No
     if "Regulation" in classes:
         data.legend.append(("square", "#aec7e8", "法规文件 regulation"))
     data.legend += [("line", c, f"{m} {MODE_WORDS.get(m, '')}") for m, c in MODE_COLOURS.items()]
-    data.legend += [("dashed", "#ff7f0e", "推广 spread"), ("dashed", "#bbbbbb", "隶属 part of")]
+    data.legend += [("dashed", "#ff7f0e", "推广 spread"),
+                    ("dotted", EDGE_STYLES["learning"]["color"], "学习借鉴 learning: from → learner"),
+                    ("dashed", "#bbbbbb", "隶属 part of")]
     if "Agency" in classes:
         data.legend.append(("dashed", "#8fbc8f", "管辖 jurisdiction"))
     if "Regulation" in classes:
@@ -209,13 +221,16 @@ def collect(store: Store, practice: str | None = None, division: str | None = No
 CENTRAL_POSITION = (116.40, 39.90)
 EDGE_KIND_STYLES = {"vertical": {"color": "#d62728", "dashes": False, "width": 2},
                     "horizontal": {"color": "#17becf", "dashes": [4, 4], "width": 2},
+                    "learning": {"color": "#2ca02c", "dashes": [2, 3], "width": 3},
                     "spread": {"color": "#ff7f0e", "dashes": [10, 4], "width": 2}}
+# Adopters known only "by" their report's year: hollow and grey, out of the year colour scale.
+OBSERVED_COLOUR = {"background": "#ffffff", "border": "#888888"}
 
 
 def spread_view(t) -> ViewData:
     """The spread of one practice: divisions at their coordinates, coloured by first adoption year,
     milestones from the curated record, typed edges with evidence, a year filter and the adoption curve."""
-    years = [a.first_year for a in t.adopters if a.first_year is not None] + [int(m["year"]) for m in t.milestones]
+    years = [a.first_year for a in t.dated] + [int(m["year"]) for m in t.milestones]
     span = (min(years), max(years)) if years else None
     data = ViewData(f"{t.label} · {t.practice} — 扩散路径 Spread trace",
                     "扩散路径 How it spread: 参考里程碑 → 采纳 (curated milestones → adoptions)")
@@ -238,12 +253,23 @@ def spread_view(t) -> ViewData:
         pos = _position(a.longitude, a.latitude) or _jitter(a.iri, 300)
         placed[a.iri] = pos
         ev = a.evidence[0]
-        net.add_node(a.iri, label=f"{a.name} {a.first_year or ''}".strip(), shape="dot", size=18,
-                     color=_year_colour(a.first_year, data.colours), x=pos[0], y=pos[1], year=a.first_year, kind="division",
-                     title=f"{a.name} {a.code or ''}\n首次采纳 first adoption: {a.first_year or '—'}",
-                     info={"type": "行政区划 Division", "name": a.name, "code": a.code or "", "first": a.first_year},
+        year = a.first_year if a.ordered else None      # the year filter and colours use stated years only
+        flag = "\n⚠ dated before the curated origin" if a.before_origin else ""
+        net.add_node(a.iri, label=f"{a.name} {a.when}".strip(), shape="dot", size=18,
+                     color=_year_colour(year, data.colours) if a.ordered else OBSERVED_COLOUR, borderWidth=2,
+                     x=pos[0], y=pos[1], year=year, kind="division",
+                     title=f"{a.name} {a.code or ''}\n首次采纳 first adoption: {a.when or '—'}"
+                           f" ({a.year_source or 'undated'}){flag}",
+                     info={"type": "行政区划 Division", "name": a.name, "code": a.code or "", "first": a.when,
+                           "source": a.year_source or ""},
                      evidence={"quote": ev.quote, "report": ev.report, "mode": ", ".join(sorted(a.modes)),
-                               "year": a.first_year})
+                               "year": a.when})
+    for iri, other in t.others.items():
+        pos = _position(other.get("longitude"), other.get("latitude")) or _jitter(iri, 300)
+        placed[iri] = pos
+        net.add_node(iri, label=other["label"], shape="diamond", size=16, color="#9467bd", x=pos[0], y=pos[1],
+                     kind=other["kind"], title=f"{other['label']} ({other['kind']})",
+                     info={"type": "确定/学习来源 Designating or learned-from body", "name": other["label"]})
     for e in t.edges:
         for end in (e.source, e.target):
             if end not in placed:
@@ -255,18 +281,23 @@ def spread_view(t) -> ViewData:
                              kind="scope", title="推广范围 spread scope",
                              info={"type": "推广范围 Scope", "name": end.rsplit(":", 1)[-1]})
         net.add_edge(e.source, e.target, label=e.label if e.kind != "horizontal" else "", arrows="to",
-                     year=e.year, kind=e.kind, title=f"{e.kind}: {e.label}",
+                     year=e.year if e.year_source in ("stated", "context", "curated") else None, kind=e.kind,
+                     title=f"{e.kind}: {e.label}",
                      evidence={"quote": e.evidence.quote if e.evidence else "", "report":
-                               e.evidence.report if e.evidence else "", "mode": e.kind, "year": e.year},
+                               e.evidence.report if e.evidence else "", "mode": e.kind,
+                               "year": e.year if e.year_source != "report" else f"by {e.year}"},
                      **EDGE_KIND_STYLES[e.kind])
     data.nodes, data.edges = net.get_network_data()[:2]
     data.legend = [("star", "#333333", "参考里程碑 curated milestone"),
                    ("dot", _year_colour(data.colours[0], data.colours) if data.colours else UNDATED_COLOUR,
-                    "采纳地区 adopting division (colour: first year)"),
+                    "采纳地区 adopting division (colour: first stated year)"),
+                   ("ring", OBSERVED_COLOUR["border"], "○ by YEAR: report year only, not evidence of order"),
                    ("dot", UNDATED_COLOUR, "未注明年份 adopter, undated"),
+                   ("diamond", "#9467bd", "确定/学习来源 designating or learned-from body"),
                    ("box", "#ffe0b3", "推广范围 spread scope"),
-                   ("line", EDGE_KIND_STYLES["vertical"]["color"], "纵向 vertical: designation, mandate, pilot → rollout"),
-                   ("dashed", EDGE_KIND_STYLES["horizontal"]["color"], "横向 horizontal: earlier → later adopter, same province"),
+                   ("line", EDGE_KIND_STYLES["vertical"]["color"], "纵向 vertical: designation, mandate, division above → rollout"),
+                   ("dashed", EDGE_KIND_STYLES["horizontal"]["color"], "横向 horizontal: earlier → later peer, same province"),
+                   ("dotted", EDGE_KIND_STYLES["learning"]["color"], "学习借鉴 learning: from X → the learner"),
                    ("dashed", EDGE_KIND_STYLES["spread"]["color"], "推广 spread statement")]
     data.curve = t.curve
     return data
