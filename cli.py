@@ -120,6 +120,8 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir,
     if show:
         click.echo(f"\n{show}: {KnowledgeGraph.named_queries().get(show, '')}")
         _print_rows(_run_query(kg, show, params), "table")
+    for name in kg.report.unplaced:
+        click.echo(f"warning: {name}: no reporting division found (its practices are attributed to none)", err=True)
     for s in kg.report.skipped:
         click.echo(f"skipped {s.path}: {s.reason}", err=True)
     if kg.report.skipped:

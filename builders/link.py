@@ -13,7 +13,7 @@ from govkg.builders.context import ReportContext
 from govkg.builders.facts import (Agency, Candidate, CentralBody, DivisionKey, Evidence, Regulation, ReportFacts,
                                   Zone)
 from govkg.builders.mention import Label, Mention
-from govkg.builders.recognise import GLUED, TOWNSHIP, regulation_kind, spelled_out
+from govkg.builders.recognise import GLUED, LEVEL_WORD, TOWNSHIP, regulation_kind, spelled_out
 from govkg.builders.rules.base import Paragraph, Scene
 from govkg.builders.rules.award import honour_spans
 from govkg.builders.text import Sentence
@@ -45,6 +45,10 @@ class Linker:
         """The division a mention names; `near` are the codes named before it in the sentence."""
         if m.label is Label.ZONE:
             return Zone(self._zone_parent(m.data[0] if m.data else m.key), m.key)
+        if m.data == (LEVEL_WORD,):
+            level = vocab.mapping("level_names")[m.key]
+            own = self._at_level(level)
+            return own if own and self.gaz[own].name.endswith(m.key) else None
         if m.data and m.data[0] in (TOWNSHIP, GLUED):
             return self.gaz.township_in(m.key, list(near) + list(self.ctx.chain), alone=m.data[0] == TOWNSHIP)
         code, cands = self.gaz.resolve(m.key, list(self.ctx.chain))

@@ -45,7 +45,7 @@ def _longest(a: ahocorasick.Automaton, text: str) -> list[tuple[int, int, str]]:
 # ------------------------------------------------------------------ divisions
 
 # A mention's data says what kind of name matched: a township (resolved by the linker from context).
-TOWNSHIP, GLUED = "township", "township glued"     # glued: a Chinese character before it, not a boundary word
+TOWNSHIP, GLUED, LEVEL_WORD = "township", "township glued", "level word"     # glued: a Chinese character before it, not a boundary word
 
 
 @lru_cache(maxsize=1)
@@ -75,12 +75,12 @@ def _division_automaton() -> ahocorasick.Automaton:
 
 @lru_cache(maxsize=4096)
 def _weak(name: str) -> bool:
-    """A name whose stem is one character or a common word (范县, 和县, 同心县): it needs a word boundary
-    before it and no run-on word after its suffix."""
+    """A name whose stem is one character (范县, 和县) or a township whose stem is a common word (和平镇): it
+    needs a word boundary before it and no run-on word after its suffix."""
     stem, suffix = gazetteer.split_suffix(name)
     if not suffix:
         return False
-    return len(stem) == 1 or stem in vocab.words("common_stems")
+    return len(stem) == 1 or (stem in vocab.words("common_stems") and gazetteer.suffix_level(suffix) == "township")
 
 
 def stands_alone(text: str, start: int, end: int, name: str, after_division: bool) -> bool:
@@ -118,6 +118,11 @@ def _left_boundary(text: str, start: int) -> bool:
 
 def find_divisions(text: str) -> list[Mention]:
     hits = [Mention(s, e, Label.DIVISION, name, (kind,) if kind else ()) for s, e, (name, kind) in _division_names(text)]
+    for word in vocab.words("level_names"):        # 自治区 alone: the report's own region (the linker decides)
+        for m in re.finditer(re.escape(word), text):
+            if not any(h.start <= m.start() < h.end for h in hits):
+                hits.append(Mention(m.start(), m.end(), Label.DIVISION, word, (LEVEL_WORD,)))
+
     for m in P("zone").finditer(text):
         prefix = P("zone_trim").sub("", m.group(1))
         named = [h for h in hits if m.end(1) - len(prefix) <= h.start < m.end(1)]

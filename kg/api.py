@@ -58,6 +58,7 @@ class BuildReport:
     chars: int = 0
     seconds: float = 0.0
     skipped: list[Skipped] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)   # reports whose own division was not found
     facts: Counter = field(default_factory=Counter)
 
 
@@ -259,6 +260,8 @@ class KnowledgeGraph:
                         save_text(Path(texts_dir), p.sha256, p.text)
                     report.built += 1
                     report.facts.update(dict(p.counts))
+                    if not p.placed:
+                        report.unplaced.append(p.source_name)
             except BaseException:
                 stage.abandon()   # the load under way finishes; the chunk being written is not loaded
                 raise
