@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from govkg.builders import gazetteer, vocab
 from govkg.builders.mention import Label, Mention
-from govkg.builders.recognise import LEVEL_WORD, TOWNSHIP, find_divisions
+from govkg.builders.recognise import BARE, LEVEL_WORD, TOWNSHIP, find_divisions
 from govkg.builders.text import FURNITURE
 
 # On a tie the more specific division wins, save a township: it must outvote its county (or speak of
@@ -109,7 +109,7 @@ def detect(text: str, norm: str, divisions: list[Mention], in_titles) -> ReportC
     head_codes = [c for h in divisions if h.start < head_end and h.label is Label.DIVISION
                   and not h.data for c in [gaz.resolve(h.key, [])[0]] if c]
     for h in divisions:
-        if h.label is not Label.DIVISION or in_titles(h.start) or h.data == (LEVEL_WORD,):
+        if h.label is not Label.DIVISION or in_titles(h.start) or h.data in ((LEVEL_WORD,), (BARE,)):
             continue
         weight = 1.0
         if h.start < head_end or (title and h.key in title):

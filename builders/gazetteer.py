@@ -180,7 +180,7 @@ class Gazetteer:
                         out.setdefault(form, []).append(d.code)
         for code, (name, parent) in sources.location().coded.items():
             if len(code) == 6 and name not in self.by_name and name not in self.by_short and sources.level_of(code) in (
-                    "province", "prefecture", "county") and (code in self.by_code or parent in self.by_code):
+                    "province", "prefecture", "county") and code[:2] + "0000" in self.by_code:
                 out.setdefault(name, []).append(code)
         return {form: tuple(dict.fromkeys(codes)) for form, codes in out.items()}
 
@@ -200,6 +200,17 @@ class Gazetteer:
         if alone and len(counties) == 1 and split_suffix(name)[0] not in COMMON_STEMS:
             return township_key(counties[0], name)
         return None
+
+    @cached_property
+    def bare_forms(self) -> dict[str, tuple[str, ...]]:
+        """Counties without their suffix (东城, 通州, 焉耆): matched only under the report's own division."""
+        out: dict[str, list[str]] = {}
+        for d in self.by_code.values():
+            if d.level == "county":
+                for form, kind in derived_aliases(d.name, d.level):
+                    if kind == "bare" and form not in COMMON_STEMS and form not in SHORT_FORM_STOPLIST:
+                        out.setdefault(form, []).append(d.code)
+        return {form: tuple(codes) for form, codes in out.items()}
 
     def is_current(self, code: str) -> bool:
         """The code is in the current table (a base code that is not was retired)."""

@@ -13,7 +13,7 @@ from govkg.builders.context import ReportContext
 from govkg.builders.facts import (Agency, Candidate, CentralBody, DivisionKey, Evidence, Regulation, ReportFacts,
                                   Zone)
 from govkg.builders.mention import Label, Mention
-from govkg.builders.recognise import GLUED, LEVEL_WORD, TOWNSHIP, regulation_kind, spelled_out
+from govkg.builders.recognise import BARE, GLUED, LEVEL_WORD, TOWNSHIP, regulation_kind, spelled_out
 from govkg.builders.rules.base import Paragraph, Scene
 from govkg.builders.rules.award import honour_spans
 from govkg.builders.text import Sentence
@@ -49,6 +49,11 @@ class Linker:
             level = vocab.mapping("level_names")[m.key]
             own = self._at_level(level)
             return own if own and self.gaz[own].name.endswith(m.key) else None
+        if m.data == (BARE,):         # a county without its suffix: only one under the report's own division
+            own = self.ctx.division
+            near = [c for c in self.gaz.bare_forms.get(m.key, ()) if own and own.isdigit()
+                    and (own in self.gaz.ancestors(c) or own[:4] == c[:4] and self.gaz[own].level == "county")]
+            return near[0] if len(near) == 1 else None
         if m.data and m.data[0] in (TOWNSHIP, GLUED):
             return self.gaz.township_in(m.key, list(near) + list(self.ctx.chain), alone=m.data[0] == TOWNSHIP)
         code, cands = self.gaz.resolve(m.key, list(self.ctx.chain))

@@ -45,7 +45,7 @@ def _longest(a: ahocorasick.Automaton, text: str) -> list[tuple[int, int, str]]:
 # ------------------------------------------------------------------ divisions
 
 # A mention's data says what kind of name matched: a township (resolved by the linker from context).
-TOWNSHIP, GLUED, LEVEL_WORD = "township", "township glued", "level word"     # glued: a Chinese character before it, not a boundary word
+TOWNSHIP, GLUED, LEVEL_WORD, BARE = "township", "township glued", "level word", "bare"     # glued: a Chinese character before it, not a boundary word
 
 
 @lru_cache(maxsize=1)
@@ -58,6 +58,9 @@ def _division_automaton() -> ahocorasick.Automaton:
         stem, suffix = gazetteer.split_suffix(name)
         if gazetteer.suffix_level(suffix) == "township" and len(stem) >= 2:
             forms[name] = (name, TOWNSHIP)
+    for name in gaz.bare_forms:
+        if len(name) >= 2:
+            forms[name] = (name, BARE)
     for name in gaz.written_forms:
         forms[name] = (name, "")
     for name in gaz.by_short:
@@ -105,6 +108,8 @@ def _division_names(text: str) -> list[tuple[int, int, tuple[str, str]]]:
         after_division = bool(out) and out[-1][1] == s
         if not stands_alone(text, s, e, key[0], after_division):
             continue
+        if key[1] == BARE and not ((after_division or _left_boundary(text, s)) and _left_boundary(text, e + 1)):
+            continue      # a county without its suffix (红山文化) is a word like any other unless it stands alone
         if key[1] == TOWNSHIP and not after_division and not _left_boundary(text, s):
             key = (key[0], GLUED)      # 提高城乡 holds 高城乡: only a county in context makes it one
         out.append((s, e, key))
