@@ -38,6 +38,12 @@ _FIELD = vocab.multiline("header_field")
 _YEAR_LEAD = vocab.pattern("year_lead")
 _YEAR_TITLE = vocab.pattern("year_title")
 _DOC_NUMBER = vocab.pattern("document_number")
+_REPORT_TITLE = vocab.pattern("report_title")
+
+
+def _enclosing_title(norm: str, offset: int) -> str:
+    start, end = norm.rfind("《", 0, offset), norm.find("》", offset)
+    return norm[start + 1:end] if start >= 0 and end >= 0 else ""
 
 
 def _field_role(m: re.Match) -> str | None:
@@ -109,8 +115,11 @@ def detect(text: str, norm: str, divisions: list[Mention], in_titles) -> ReportC
     head_codes = [c for h in divisions if h.start < head_end and h.label is Label.DIVISION
                   and not h.data for c in [gaz.resolve(h.key, [])[0]] if c]
     for h in divisions:
-        if h.label is not Label.DIVISION or in_titles(h.start) or h.data in ((LEVEL_WORD,), (BARE,)):
+        if h.label is not Label.DIVISION or h.data in ((LEVEL_WORD,), (BARE,)):
             continue
+        if in_titles(h.start):      # titles name other documents, save the report itself cited in the head
+            if not (h.start < head_end and _REPORT_TITLE.search(_enclosing_title(norm, h.start))):
+                continue
         weight = 1.0
         if h.start < head_end or (title and h.key in title):
             weight += 4.0
