@@ -218,6 +218,8 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir,
         _print_rows(_run_query(kg, show, params), "table")
     for w in kg.report.warnings:
         click.echo(f"warning: {safe(w)}", err=True)
+    for name in kg.report.unplaced:
+        click.echo(f"warning: {safe(name)}: no reporting division found (its practices are attributed to none)", err=True)
     for s in kg.report.skipped:
         click.echo(f"skipped {safe(s.path)}: {safe(s.reason)}", err=True)
     if kg.report.skipped:

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 from govkg.builders import gazetteer, vocab
 from govkg.builders.mention import Label, Mention
-from govkg.builders.recognise import find_divisions
+from govkg.builders.recognise import BARE, LEVEL_WORD, TOWNSHIP, find_divisions
 from govkg.builders.text import FURNITURE
 
-LEVEL_RANK = {"national": 0, "province": 1, "prefecture": 2, "county": 3}
+# On a tie the more specific division wins, save a township: it must outvote its county (or speak of
+# itself as a township: 我镇, 本街道), since county reports name their townships near the top.
+LEVEL_RANK = {"township": -1, "national": 0, "province": 1, "prefecture": 2, "county": 3}
 # Words by which a report refers to its own division (resolved to the reporting division).
 SELF_REFERENCE = vocab.pattern("self_reference")
 
@@ -37,6 +39,12 @@ _FIELD = vocab.multiline("header_field")
 _YEAR_LEAD = vocab.pattern("year_lead")
 _YEAR_TITLE = vocab.pattern("year_title")
 _DOC_NUMBER = vocab.pattern("document_number")
+_REPORT_TITLE = vocab.pattern("report_title")
+
+
+def _enclosing_title(norm: str, offset: int) -> str:
+    start, end = norm.rfind("《", 0, offset), norm.find("》", offset)
+    return norm[start + 1:end] if start >= 0 and end >= 0 else ""
 
 
 def _field_role(m: re.Match) -> str | None:
@@ -104,17 +112,27 @@ def detect(text: str, norm: str, divisions: list[Mention], in_titles) -> ReportC
     # --- reporting division: weighted mentions; title and header count most.
     votes: Counter[str] = Counter()
     self_level = _self_level(norm)
+    # A township counts only where the head names it (a county report lists its townships in the body),
+    # resolved with the other divisions the head names (those inside titles too) as its parents in context.
+    head_codes = [c for h in divisions if h.start < head_end and h.label is Label.DIVISION
+                  and not h.data for c in [gaz.resolve(h.key, [])[0]] if c]
     for h in divisions:
-        if h.label is not Label.DIVISION or in_titles(h.start):
+        if h.label is not Label.DIVISION or h.data in ((LEVEL_WORD,), (BARE,)):
             continue
-        code, _ = gaz.resolve(h.key, [])
-        if code is None:
-            continue
+        if in_titles(h.start):      # titles name other documents, save the report itself cited in the head
+            if not (h.start < head_end and _REPORT_TITLE.search(_enclosing_title(norm, h.start))):
+                continue
         weight = 1.0
         if h.start < head_end or (title and h.key in title):
             weight += 4.0
         if publisher and h.key in publisher:
             weight += 4.0
+        if h.data:
+            code = gaz.township_in(h.key, head_codes, alone=h.data == (TOWNSHIP,)) if weight > 1 else None
+        else:
+            code, _ = gaz.resolve(h.key, [])
+        if code is None:
+            continue
         votes[code] += weight
     division = None
     if votes:
@@ -151,13 +169,17 @@ def detect(text: str, norm: str, divisions: list[Mention], in_titles) -> ReportC
             year = years.most_common(1)[0][0]
     if year is not None:
         period = (year, year)
+    if division and year and not gaz.is_current(division):     # the code valid in the year reported on
+        moved = gaz.code_in(division, year)
+        if moved and moved != division:
+            division, chain = moved, tuple([moved] + gaz.ancestors(moved))
     return ReportContext(division, chain, year if period and period[0] == period[1] else None, period, title,
                          date, publisher)
 
 
 def _self_level(norm: str) -> str | None:
     """The level a report speaks of itself at, from how often it uses each level's self-reference."""
-    counts = {"county": 0, "prefecture": 0, "province": 0}
+    counts = {"township": 0, "county": 0, "prefecture": 0, "province": 0}
     for word, level in vocab.mapping("self_level").items():
         counts[level] += norm.count(word)
     best = max((n, level) for level, n in counts.items())   # on a tie the later name wins, as it always has

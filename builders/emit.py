@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from govkg.builders import gazetteer
 from govkg.builders.facts import CentralBody, DivisionKey, Evidence, ReportFacts, Zone
-from govkg.namespace import DCTERMS, GOV, GOV_FROM, ID_IRI, RDF, RDFS, SDO, SKOS, XSD, Level
+from govkg.namespace import DCTERMS, GOV, GOV_FROM, ID_IRI, PROV, RDF, RDFS, SDO, SKOS, XSD, Level
 
 
 class _Bracketed:
@@ -28,7 +28,7 @@ class _Bracketed:
         return term
 
 
-G, R, RS, SK, DC, SD = (_Bracketed(ns) for ns in (GOV, RDF, RDFS, SKOS, DCTERMS, SDO))
+G, R, RS, SK, DC, SD, PV = (_Bracketed(ns) for ns in (GOV, RDF, RDFS, SKOS, DCTERMS, SDO, PROV))
 G_FROM = f"<{GOV_FROM}>"
 
 _SAFE = set("-_.~")
@@ -185,13 +185,20 @@ def emit(f: ReportFacts) -> list[str]:
         s = division_iri(code)
         w.describe(s, R.type, G.Division)
         w.describe(s, RS.label, lit(d.name, "zh"))
-        w.describe(s, G.adcode, lit(code))
+        if d.level != "township":      # a township has no GB/T 2260 code (see gov:Township)
+            w.describe(s, G.adcode, lit(code))
         w.describe(s, G.level, iri(Level(d.level).term))
         if d.parent and d.parent != gazetteer.NATIONAL_CODE:
             w.describe(s, G.partOf, iri(division_iri(d.parent)))
         if d.latitude is not None and d.longitude is not None:
             w.describe(s, SD.latitude, decimal(d.latitude))
             w.describe(s, SD.longitude, decimal(d.longitude))
+        if not gaz.is_current(code):      # a retired code: its successor and the date (see core.ttl)
+            span = gaz.span(code)
+            if span.replaced_by:
+                w.describe(s, DC.isReplacedBy, iri(division_iri(gaz.successor(code) or span.replaced_by)))
+            if span.valid_until:
+                w.describe(s, PV.invalidatedAtTime, lit(f"{span.valid_until[:10]}T00:00:00", datatype=str(XSD.dateTime)))
     national = division_iri(gazetteer.NATIONAL_CODE)
     for zone in sorted(k for k in f.divisions if isinstance(k, Zone)):
         s = division_iri(zone)

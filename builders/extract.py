@@ -19,8 +19,8 @@ class Extractor:
     def __init__(self, text: str, ctx: ReportContext, source_name: str, sha: str, encoding: str):
         self.facts = ReportFacts(source_name, sha, text, encoding, ctx.title, ctx.date, ctx.publisher,
                                  ctx.division, ctx.year, ctx.period)
-        if ctx.division:
-            self.facts.divisions.update(ctx.chain)
+        if ctx.division:     # its parents are described in the graph, but the report does not name them
+            self.facts.divisions.add(ctx.division)
         self.linker = Linker(ctx, self.facts)
         self.paragraph = Paragraph(-1)
         self.rules = registered()

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Callable
+from urllib.parse import unquote
 
 from govkg.builders import gazetteer_sources as sources
 from govkg.builders.gazetteer_sources import township_key
@@ -24,12 +25,15 @@ from govkg.builders.gazetteer_names import (SHORT_FORM_STOPLIST, column, derived
                                             simplified, split_suffix, suffix_level, traditional)
 
 __all__ = ["NATIONAL_CODE", "SHORT_FORM_STOPLIST", "NAME_STOPLIST", "Division", "Alias", "Change", "Span",
-           "Gazetteer", "load", "township_key", "split_suffix", "suffix_level", "simplified", "traditional"]
+           "Gazetteer", "load", "settle", "township_key", "split_suffix", "suffix_level", "simplified", "traditional"]
 
 NATIONAL_CODE = sources.NATIONAL_CODE
 
 # County-level names that are ordinary words; matched only with a division prefix.
 NAME_STOPLIST = column("name_stoplist")
+
+# Stems that are common words (和平, 同心): such names need stronger evidence of being a place.
+COMMON_STEMS = column("common_stems")
 
 # Kinds of alias `lookup` searches by default: `bare` (诸暨 for 诸暨市) needs context and is left out.
 DEFAULT_KINDS = ("abbreviation", "short", "traditional", "former", "current")
@@ -135,10 +139,82 @@ class Gazetteer:
 
     def __getitem__(self, code: str) -> Division:
         d = self.by_code.get(code)
+        if d is None:
+            d = self._township(code) if "_full" not in self.__dict__ else None
         return d if d is not None else self._full.by_code[code]
 
     def __contains__(self, code: object) -> bool:
-        return code in self.by_code or code in self._full.by_code
+        return code in self.by_code or (isinstance(code, str) and self._township(code) is not None) \
+            or code in self._full.by_code
+
+    # --- the light index the recogniser needs (the five-level table only: no aliases, no history)
+
+    @cached_property
+    def township_names(self) -> dict[str, tuple[str, ...]]:
+        """Township name → the codes of the counties it stands under (several: 东城街道)."""
+        out: dict[str, list[str]] = {}
+        for county, township_names in sources.location().townships.items():
+            for name in dict.fromkeys(township_names):
+                out.setdefault(name, []).append(county)
+        return {name: tuple(sorted(c)) for name, c in out.items()}
+
+    def _township(self, key: str) -> Division | None:
+        """A township key's division, without building the extended table."""
+        county, _, name = key.partition("/")
+        name = unquote(name)
+        if not name or county not in self.township_names.get(name, ()):
+            return None
+        return Division(key, name, "township", county, suffix=split_suffix(name)[1])
+
+    @cached_property
+    def written_forms(self) -> dict[str, tuple[str, ...]]:
+        """Forms the recogniser matches beyond the base names and short forms: abbreviations and short
+        forms of autonomous divisions (焉耆县, 镇宁自治县, 巴州, 黔南州) and current names of base codes
+        (禄丰市), by the rules of `gazetteer_names` over the base table only (cheap: no history)."""
+        out: dict[str, list[str]] = {}
+        for d in self.by_code.values():
+            if d.level in ("province", "prefecture", "county"):
+                for form, kind in derived_aliases(d.name, d.level):
+                    if kind in ("abbreviation", "short") and len(form) >= 2 and form not in self.by_name \
+                            and form not in SHORT_FORM_STOPLIST and form not in NAME_STOPLIST:
+                        out.setdefault(form, []).append(d.code)
+        for code, (name, parent) in sources.location().coded.items():
+            if len(code) == 6 and name not in self.by_name and name not in self.by_short and sources.level_of(code) in (
+                    "province", "prefecture", "county") and code[:2] + "0000" in self.by_code:
+                out.setdefault(name, []).append(code)
+        return {form: tuple(dict.fromkeys(codes)) for form, codes in out.items()}
+
+    def township_in(self, name: str, context: list[str], alone: bool = True) -> str | None:
+        """A township name (with its suffix) → its key, only with a parent in context: the first context
+        code (a county named before it, the report's own county …) that has it, else the one in the
+        context's prefecture or province; a name no other county has may stand alone unless its stem is a
+        common word (和平镇, 城关镇) or `alone` is False (the name is glued to the word before it)."""
+        counties = self.township_names.get(name, ())
+        context = [c for c in context if "/" not in c]
+        for c in context:
+            if c in counties:
+                return township_key(c, name)
+        code = settle(list(counties), context)
+        if code and any(code[:2] == c[:2] for c in context):
+            return township_key(code, name)
+        if alone and len(counties) == 1 and split_suffix(name)[0] not in COMMON_STEMS:
+            return township_key(counties[0], name)
+        return None
+
+    @cached_property
+    def bare_forms(self) -> dict[str, tuple[str, ...]]:
+        """Counties without their suffix (东城, 通州, 焉耆): matched only under the report's own division."""
+        out: dict[str, list[str]] = {}
+        for d in self.by_code.values():
+            if d.level == "county":
+                for form, kind in derived_aliases(d.name, d.level):
+                    if kind == "bare" and form not in COMMON_STEMS and form not in SHORT_FORM_STOPLIST:
+                        out.setdefault(form, []).append(d.code)
+        return {form: tuple(codes) for form, codes in out.items()}
+
+    def is_current(self, code: str) -> bool:
+        """The code is in the current table (a base code that is not was retired)."""
+        return code in sources.location().coded or "/" in code or code == NATIONAL_CODE
 
     def ancestors(self, code: str) -> list[str]:
         """Codes from the direct parent up to the province."""
@@ -150,7 +226,7 @@ class Gazetteer:
 
     def candidates(self, name: str) -> list[str]:
         """Base-table codes for a full name or short form (the recogniser's vocabulary)."""
-        return self.by_name.get(name, []) or self.by_short.get(name, [])
+        return self.by_name.get(name, []) or self.by_short.get(name, []) or list(self.written_forms.get(name, ()))
 
     # --- the extended table
 
@@ -252,14 +328,20 @@ class Gazetteer:
         (`candidates`); with one, every name and alias as it stood that year (`lookup`).
         """
         cands = self.candidates(name) if year is None else self.lookup(name, year)
-        if len(cands) <= 1:
-            return (cands[0] if cands else None), cands
-        for depth in (4, 2):  # same prefecture first, then same province
-            prefixes = {c[:depth] for c in context}
-            near = [c for c in cands if c[:depth] in prefixes]
-            if len(near) == 1:
-                return near[0], cands
-        return None, cands
+        return settle(cands, context), cands
+
+
+def settle(cands: list[str], context: list[str]) -> str | None:
+    """The one candidate code nearest the context codes: alone, else the one in the same prefecture, else
+    the one in the same province; None when that leaves several (or none)."""
+    if len(cands) <= 1:
+        return cands[0] if cands else None
+    for depth in (4, 2):  # same prefecture first, then same province
+        prefixes = {c[:depth] for c in context}
+        near = [c for c in cands if c[:depth] in prefixes]
+        if len(near) == 1:
+            return near[0]
+    return None
 
 
 # ------------------------------------------------------------------ building

@@ -133,12 +133,20 @@ def derived_aliases(name: str, level: str) -> list[tuple[str, str]]:
         core = ethnic_core(stem)
         if len(core) >= 2 and core not in SHORT_FORM_STOPLIST:
             out.append((core, "short"))
+    for rule in _abbreviation_rules():
+        if rule[2] == level and rule[0].match(name):
+            out.append((rule[0].sub(rule[1], name), "abbreviation"))
     seen, unique = {name}, []
     for form, kind in out:
         if form not in seen:
             seen.add(form)
             unique.append((form, kind))
     return unique
+
+
+@lru_cache(maxsize=1)
+def _abbreviation_rules() -> tuple[tuple[re.Pattern, str, str], ...]:
+    return tuple((re.compile(r["pattern"]), r["replacement"], r["level"]) for r in rows("abbreviation_rules"))
 
 
 # ------------------------------------------------------------------ character variants

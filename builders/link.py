@@ -13,7 +13,7 @@ from govkg.builders.context import ReportContext
 from govkg.builders.facts import (Agency, Candidate, CentralBody, DivisionKey, Evidence, Regulation, ReportFacts,
                                   Zone)
 from govkg.builders.mention import Label, Mention
-from govkg.builders.recognise import regulation_kind, spelled_out
+from govkg.builders.recognise import BARE, GLUED, LEVEL_WORD, TOWNSHIP, regulation_kind, spelled_out
 from govkg.builders.rules.base import Paragraph, Scene
 from govkg.builders.rules.award import honour_spans
 from govkg.builders.text import Sentence
@@ -41,12 +41,26 @@ class Linker:
         self.gaz = gazetteer.load()
 
     # ---------------------------------------------------------------- divisions
-    def division(self, m: Mention) -> DivisionKey | None:
+    def division(self, m: Mention, near: list[str] = ()) -> DivisionKey | None:
+        """The division a mention names; `near` are the codes named before it in the sentence."""
         if m.label is Label.ZONE:
             return Zone(self._zone_parent(m.data[0] if m.data else m.key), m.key)
+        if m.data == (LEVEL_WORD,):
+            level = vocab.mapping("level_names")[m.key]
+            own = self._at_level(level)
+            return own if own and self.gaz[own].name.endswith(m.key) else None
+        if m.data == (BARE,):         # a county without its suffix: only one under the report's own division
+            own = self.ctx.division
+            near = [c for c in self.gaz.bare_forms.get(m.key, ()) if own and own.isdigit()
+                    and (own in self.gaz.ancestors(c) or own[:4] == c[:4] and self.gaz[own].level == "county")]
+            return near[0] if len(near) == 1 else None
+        if m.data and m.data[0] in (TOWNSHIP, GLUED):
+            return self.gaz.township_in(m.key, list(near) + list(self.ctx.chain), alone=m.data[0] == TOWNSHIP)
         code, cands = self.gaz.resolve(m.key, list(self.ctx.chain))
         if code is None and len(cands) > 1:
             self.facts.ambiguous.add(m.key)
+        if code and self.ctx.year and not self.gaz.is_current(code):
+            code = self.gaz.code_in(code, self.ctx.year) or code   # the report's year picks the valid code
         return code
 
     def _zone_parent(self, prefix: str) -> str:
@@ -114,7 +128,7 @@ class Linker:
         for m in spans.get("divisions", []):
             if m.label is Label.ZONE and in_title(m.start):
                 continue
-            k = self.division(m)
+            k = self.division(m, [c for _, _, c in divs if isinstance(c, str)])
             if k:
                 facts.divisions.add(k)
                 divs.append((m.start, m.end, k))

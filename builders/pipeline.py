@@ -114,10 +114,11 @@ class GraphPayload:
     counts: tuple[tuple[str, int], ...]
     chars: int
     text: str | None           # kept only when the text as read differs from the file (HTML, not UTF-8)
+    placed: bool = True        # the reporting division was found (a report without one yields no adoptions)
 
 
 def build_payload(text: str, source_name: str, encoding: str = "utf-8", derived: bool = False) -> GraphPayload:
     """`build_text` reduced to its output: the entry point for worker processes and Dask workers."""
     r = build_text(text, source_name, encoding)
     return GraphPayload(r.source_name, r.sha256, r.graph, tuple(r.nquads), tuple(sorted(r.facts.counts().items())),
-                        r.chars, r.text if derived else None)
+                        r.chars, r.text if derived else None, r.facts.division is not None)

@@ -44,27 +44,90 @@ def _longest(a: ahocorasick.Automaton, text: str) -> list[tuple[int, int, str]]:
 
 # ------------------------------------------------------------------ divisions
 
+# A mention's data says what kind of name matched: a township (resolved by the linker from context).
+TOWNSHIP, GLUED, LEVEL_WORD, BARE = "township", "township glued", "level word", "bare"     # glued: a Chinese character before it, not a boundary word
+
+
 @lru_cache(maxsize=1)
 def _division_automaton() -> ahocorasick.Automaton:
+    """Full names and short forms of the base table, abbreviations and current names (`written_forms`),
+    and township names with their suffix (乡, 镇, 街道, 苏木: a township's bare stem is never matched)."""
     gaz = gazetteer.load()
-    forms = {}
+    forms: dict[str, tuple[str, str]] = {}
+    for name, codes in gaz.township_names.items():
+        stem, suffix = gazetteer.split_suffix(name)
+        if gazetteer.suffix_level(suffix) == "township" and len(stem) >= 2:
+            forms[name] = (name, TOWNSHIP)
+    for name in gaz.bare_forms:
+        if len(name) >= 2:
+            forms[name] = (name, BARE)
+    for name in gaz.written_forms:
+        forms[name] = (name, "")
     for name in gaz.by_short:
-        forms[name] = name
+        forms[name] = (name, "")
     national = gaz[gazetteer.NATIONAL_CODE].name     # the central level is not a place name in running text
     for name in gaz.by_name:
         if name not in gazetteer.NAME_STOPLIST and len(name) >= 2 and name != national:
-            forms[name] = name
-    return _automaton(forms)
+            forms[name] = (name, "")
+    a = ahocorasick.Automaton()
+    for form, key in forms.items():
+        a.add_word(form, (len(form), key))
+    a.make_automaton()
+    return a
+
+
+@lru_cache(maxsize=4096)
+def _weak(name: str) -> bool:
+    """A name whose stem is one character (范县, 和县) or a township whose stem is a common word (和平镇): it
+    needs a word boundary before it and no run-on word after its suffix."""
+    stem, suffix = gazetteer.split_suffix(name)
+    if not suffix:
+        return False
+    return len(stem) == 1 or (stem in vocab.words("common_stems") and gazetteer.suffix_level(suffix) == "township")
+
+
+def stands_alone(text: str, start: int, end: int, name: str, after_division: bool) -> bool:
+    """The word-boundary rule for a weak name (data: division_boundary, division_glued_after)."""
+    if not _weak(name):
+        return True
+    if text[end - 1:end + 1] in vocab.words("division_glued_after"):
+        return False
+    return after_division or _left_boundary(text, start)
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 @lru_cache(maxsize=2)
-def _division_names(text: str) -> list[tuple[int, int, str]]:
-    """Division names in `text` (cached: the division and agency recognisers both start from them)."""
-    return _longest(_division_automaton(), text)
+def _division_names(text: str) -> list[tuple[int, int, tuple[str, str]]]:
+    """Division names in `text` that stand at a word boundary (cached: the division and agency recognisers
+    both start from them): (start, end, (name, kind))."""
+    out: list[tuple[int, int, tuple[str, str]]] = []
+    for s, e, key in _longest(_division_automaton(), text):
+        after_division = bool(out) and out[-1][1] == s
+        if not stands_alone(text, s, e, key[0], after_division):
+            continue
+        if key[1] == BARE and not ((after_division or _left_boundary(text, s)) and _left_boundary(text, e + 1)):
+            continue      # a county without its suffix (红山文化) is a word like any other unless it stands alone
+        if key[1] == TOWNSHIP and not after_division and not _left_boundary(text, s):
+            key = (key[0], GLUED)      # 提高城乡 holds 高城乡: only a county in context makes it one
+        out.append((s, e, key))
+    return out
+
+
+def _left_boundary(text: str, start: int) -> bool:
+    before = text[start - 1:start] if start else ""
+    return not before or not _is_han(before) or before in vocab.words("division_boundary")
 
 
 def find_divisions(text: str) -> list[Mention]:
-    hits = [Mention(s, e, Label.DIVISION, key) for s, e, key in _division_names(text)]
+    hits = [Mention(s, e, Label.DIVISION, name, (kind,) if kind else ()) for s, e, (name, kind) in _division_names(text)]
+    for word in vocab.words("level_names"):        # 自治区 alone: the report's own region (the linker decides)
+        for m in re.finditer(re.escape(word), text):
+            if not any(h.start <= m.start() < h.end for h in hits):
+                hits.append(Mention(m.start(), m.end(), Label.DIVISION, word, (LEVEL_WORD,)))
+
     for m in P("zone").finditer(text):
         prefix = P("zone_trim").sub("", m.group(1))
         named = [h for h in hits if m.end(1) - len(prefix) <= h.start < m.end(1)]
@@ -311,6 +374,8 @@ def find_agencies(text: str) -> list[Mention]:
         if not _short_suffix_closes(name, rest, nxt):
             continue
         if P("not_agency").search(rest or "x") and not name.endswith(vocab.words("agency_whole_suffixes")):
+            continue
+        if P("agency_clause").search(rest):
             continue
         if len(name) < 2 or not rest or name in vocab.words("not_agency_names"):
             continue

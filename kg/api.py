@@ -60,6 +60,7 @@ class BuildReport:
     chars: int = 0
     seconds: float = 0.0
     skipped: list[Skipped] = field(default_factory=list)
+    unplaced: list[str] = field(default_factory=list)   # reports whose own division was not found
     facts: Counter = field(default_factory=Counter)
     added: list[str] = field(default_factory=list)          # file names of reports new to the store
     changed: list[str] = field(default_factory=list)        # … whose content changed (old version replaced)
@@ -342,6 +343,8 @@ class KnowledgeGraph:
                     report.built += 1
                     (report.changed if p.graph in replaces else report.added).append(p.source_name)
                     report.facts.update(dict(p.counts))
+                    if not p.placed:
+                        report.unplaced.append(p.source_name)
             except BaseException:
                 stage.abandon()   # the load under way finishes; the chunk being written is not loaded
                 raise
