@@ -54,7 +54,8 @@ _YEAR, _YEAR_LEAD, _PERIOD_LEAD = vocab.pattern("year"), vocab.pattern("year_lea
 
 class Dating:
     """The year the text around a sentence dates it to: its paragraph's opening year (2021年, / 2022年以来,),
-    else its section heading's (一、2023年主要工作), else the year the report's lead paragraph opens with."""
+    else its section heading's (一、2023年主要工作), else the year the report's lead paragraph opens with when
+    that is not the report's own year (which the report year already gives, as an upper bound)."""
 
     def __init__(self, report_year: int | None) -> None:
         self.report_year = report_year
@@ -76,7 +77,8 @@ class Dating:
             lead = None
         if lead and zone != "heading":
             paragraph.year, paragraph.year_stated_at = int(lead.group(1)), start
-            if not self.in_sections and self.lead is None:
+            # A lead paragraph dates the report; when it names the report's own year it adds nothing.
+            if not self.in_sections and self.lead is None and paragraph.year != self.report_year:
                 self.lead = paragraph.year
             return
         named = [y for _, y in sorted(self.headings.items()) if y is not None]

@@ -1,8 +1,12 @@
 """Spread: a practice promoted beyond its origin — across a scope, shown at a meeting held at its origin,
 reported upward to a central body, or held up or reported nationally.
 
-The practice spread is the one named just before the cue, else the first after it, else the paragraph's
-topic (a sentence that speaks of "this practice").  The origin is the division the meeting was held in, else
+The practice spread is the one heading the experience phrase the cue is about (X“…”行政复议工作经验被…推广: the
+practice named last before 经验/做法, never one named elsewhere in the sentence); when no such phrase names
+one, the one named just before the cue, else the first after it, else the paragraph's topic (a sentence that
+speaks of "this practice").  A promotion others take up (推广, a meeting held at the origin, an experience
+written into a higher body's documents) is a learning link too; one whose experience the vocabulary lacks
+is kept as a learning link alone.  The origin is the division the meeting was held in, else
 the clause's subject, else the reporting division.
 """
 from __future__ import annotations
