@@ -186,9 +186,21 @@ class AwardLevel(_Controlled):
         return None if self is AwardLevel.OTHER else Level(self.value).term
 
 
+class YearSource(_Controlled):
+    """Where a fact's year was read (gov:YearSource): the sentence, its paragraph or heading, or the report."""
+    STATED = "stated"
+    CONTEXT = "context"
+    REPORT = "report"
+
+    @property
+    def term(self) -> URIRef:
+        return GOV[self.name.title() + "Year"]
+
+
 # Each controlled value's class in the ontology.
 SCHEMES: dict[type[_Controlled], URIRef] = {Mode: GOV.AdoptionMode, Level: GOV.DivisionLevel,
-                                             RegulationKind: GOV.RegulationKind, AwardLevel: GOV.DivisionLevel}
+                                             RegulationKind: GOV.RegulationKind, AwardLevel: GOV.DivisionLevel,
+                                             YearSource: GOV.YearSource}
 
 PREFIXES: dict[str, str] = {
     "gov": GOV_IRI,
@@ -208,5 +220,5 @@ PREFIXES: dict[str, str] = {
 }
 
 __all__ = ["GOV", "GOV_FROM", "GOV_IRI", "ID", "ID_IRI", "OA", "PREFIXES", "SCHEMES",
-           "AwardLevel", "Level", "Mode", "RegulationKind",
+           "AwardLevel", "Level", "Mode", "RegulationKind", "YearSource",
            "DCTERMS", "ORG", "OWL", "PROV", "RDF", "RDFS", "SDO", "SKOS", "SOSA", "TIME", "XSD"]

@@ -11,8 +11,8 @@ import hashlib
 from decimal import Decimal
 
 from govkg.builders import gazetteer
-from govkg.builders.facts import CentralBody, DivisionKey, Evidence, ReportFacts, Zone
-from govkg.namespace import DCTERMS, GOV, GOV_FROM, ID_IRI, PROV, RDF, RDFS, SDO, SKOS, XSD, Level
+from govkg.builders.facts import Agency, CentralBody, DivisionKey, Evidence, ReportFacts, Zone
+from govkg.namespace import DCTERMS, GOV, GOV_FROM, ID_IRI, PROV, RDF, RDFS, SDO, SKOS, TIME, XSD, Level
 
 
 class _Bracketed:
@@ -28,7 +28,7 @@ class _Bracketed:
         return term
 
 
-G, R, RS, SK, DC, SD, PV = (_Bracketed(ns) for ns in (GOV, RDF, RDFS, SKOS, DCTERMS, SDO, PROV))
+G, R, RS, SK, DC, SD, PV, TM = (_Bracketed(ns) for ns in (GOV, RDF, RDFS, SKOS, DCTERMS, SDO, PROV, TIME))
 G_FROM = f"<{GOV_FROM}>"
 
 _SAFE = set("-_.~")
@@ -76,6 +76,13 @@ _DECIMAL = f"^^<{XSD.decimal}>"
 
 def year(y: int) -> str:
     return f'"{y:04d}"{_GYEAR}'
+
+
+_GYEARMONTH = f"^^<{XSD.gYearMonth}>"
+
+
+def year_month(y: int, m: int) -> str:
+    return f'"{y:04d}-{m:02d}"{_GYEARMONTH}'
 
 
 def integer(n: int) -> str:
@@ -146,6 +153,26 @@ class _Writer:
 
     def describe(self, s: str, p: str, o: str) -> None:
         self.lines.add(f"<{s}> {p} {o} {self.shared}")
+
+
+def _dated(w: "_Writer", s: str, fact) -> None:
+    """A fact's year, where the year was read (gov:yearSource) and its month where the text gives one."""
+    if not fact.year:
+        return
+    w.add(s, G.year, year(fact.year))
+    if fact.year_source is not None:
+        w.add(s, G.yearSource, iri(fact.year_source.term))
+    if fact.month:
+        w.add(s, TM.inXSDgYearMonth, year_month(fact.year, fact.month))
+
+
+def _party(key: DivisionKey | CentralBody | Agency) -> str:
+    """The IRI of a division, or of an agency (a central body is an agency of the central level)."""
+    if isinstance(key, CentralBody):
+        return agency_iri(gazetteer.NATIONAL_CODE, key.name)
+    if isinstance(key, Agency):
+        return agency_iri(key.division, key.name)
+    return division_iri(key)
 
 
 def emit(f: ReportFacts) -> list[str]:
@@ -258,24 +285,40 @@ def emit(f: ReportFacts) -> list[str]:
             w.add(s, G.adopter, iri(agency_iri(a.adopter, a.agency)))
         w.add(s, G.practice, iri(practice_iri(a.practice)))
         w.add(s, G.mode, iri(a.mode.term))
-        if a.year:
-            w.add(s, G.year, year(a.year))
-        if a.designated_by:
-            if isinstance(a.designated_by, CentralBody):   # described with the report's agencies
-                w.add(s, G.designatedBy, iri(agency_iri(gazetteer.NATIONAL_CODE, a.designated_by.name)))
-            else:
-                w.add(s, G.designatedBy, iri(division_iri(a.designated_by)))
+        _dated(w, s, a)
+        if a.designated_by:     # an agency is described with the report's agencies
+            w.add(s, G.designatedBy, iri(_party(a.designated_by)))
+            if a.designation_level is not None:
+                w.add(s, G.designationLevel, iri(a.designation_level.term))
         w.add(s, G.evidence, _evidence(w, f, a.evidence))
 
     for sp in f.spreads:
         s = ID_IRI + f"spread/{f.sha256[:16]}/{sp.evidence.start}-{slug(sp.practice)}-{_short_hash(sp.origin, sp.scope)}"
         w.add(s, R.type, G.Spread)
+        if sp.learning:
+            w.add(s, R.type, G.Learning)
         w.add(s, G.practice, iri(practice_iri(sp.practice)))
         w.add(s, G_FROM, iri(division_iri(sp.origin)))
         w.add(s, G.scope, lit(sp.scope, "zh"))
-        if sp.year:
-            w.add(s, G.year, year(sp.year))
+        _dated(w, s, sp)
         w.add(s, G.evidence, _evidence(w, f, sp.evidence))
+
+    for ln in f.learnings:
+        where = ln.learner if ln.learner is not None else ln.scope
+        s = ID_IRI + (f"learning/{f.sha256[:16]}/{ln.evidence.start}-"
+                      f"{_short_hash(ln.origin, where, ln.practice or ln.candidate or '')}")
+        w.add(s, R.type, G.Learning)
+        w.add(s, G_FROM, iri(_party(ln.origin)))
+        if ln.learner is not None:
+            w.add(s, G.learner, iri(division_iri(ln.learner)))
+        if ln.scope:
+            w.add(s, G.scope, lit(ln.scope, "zh"))
+        if ln.practice:
+            w.add(s, G.practice, iri(practice_iri(ln.practice)))
+        elif ln.candidate:
+            w.add(s, G.practice, iri(candidate_iri(ln.candidate)))
+        _dated(w, s, ln)
+        w.add(s, G.evidence, _evidence(w, f, ln.evidence))
 
     for o in f.outcomes:
         s = ID_IRI + f"outcome/{f.sha256[:16]}/{o.evidence.start}-{_short_hash(o.raw, o.indicator, o.value)}"
@@ -288,8 +331,7 @@ def emit(f: ReportFacts) -> list[str]:
         w.add(s, G.raw, lit(o.raw))
         if o.qualifier:
             w.add(s, G.qualifier, lit(o.qualifier))
-        if o.year:
-            w.add(s, G.year, year(o.year))
+        _dated(w, s, o)
         if o.practice:
             w.add(s, G.practice, iri(practice_iri(o.practice)))
         w.add(s, G.evidence, _evidence(w, f, o.evidence))
@@ -301,8 +343,7 @@ def emit(f: ReportFacts) -> list[str]:
         w.add(s, G.awardName, lit(aw.name, "zh"))
         if aw.level.term is not None:
             w.add(s, G.awardLevel, iri(aw.level.term))
-        if aw.year:
-            w.add(s, G.year, year(aw.year))
+        _dated(w, s, aw)
         w.add(s, G.evidence, _evidence(w, f, aw.evidence))
 
     for st in f.statements:

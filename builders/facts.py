@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-from govkg.namespace import AwardLevel, Mode, RegulationKind
+from govkg.namespace import AwardLevel, Level, Mode, RegulationKind, YearSource
 
 
 @dataclass(frozen=True, order=True)
@@ -29,6 +29,14 @@ class CentralBody:
 
 
 DivisionKey = Union[str, Zone]
+
+
+@dataclass(frozen=True)
+class When:
+    """A fact's date as the text gives it: the year, where it was read, and the month where one is stated."""
+    year: int | None
+    source: YearSource | None = None
+    month: int | None = None
 
 
 @dataclass(frozen=True, order=True)
@@ -59,9 +67,12 @@ class Adoption:
     practice: str                 # practice slug
     mode: Mode
     year: int | None
-    designated_by: DivisionKey | CentralBody | None
+    designated_by: DivisionKey | CentralBody | Agency | None
     evidence: Evidence
     agency: str | None = None     # canonical name of the agency acting, when one is named
+    year_source: YearSource | None = None
+    month: int | None = None
+    designation_level: Level | None = None   # the level of the designating body (national, province, prefecture)
 
 
 @dataclass(frozen=True, order=True)
@@ -71,6 +82,23 @@ class Spread:
     scope: str
     year: int | None
     evidence: Evidence
+    year_source: YearSource | None = None
+    month: int | None = None
+    learning: bool = False        # a promotion others take up (推广, a meeting held at the origin): a gov:Learning too
+
+
+@dataclass(frozen=True)
+class Learning:
+    """A learning link: `learner` (or, for a promotion across a scope, `scope`) learned from `origin`."""
+    origin: DivisionKey | CentralBody
+    learner: DivisionKey | None
+    scope: str | None
+    practice: str | None          # practice slug, where identified
+    candidate: str | None         # else a quoted term shaped like a practice (a candidate practice)
+    year: int | None
+    evidence: Evidence
+    year_source: YearSource | None = None
+    month: int | None = None
 
 
 @dataclass(frozen=True, order=True)
@@ -84,6 +112,8 @@ class Outcome:
     year: int | None
     practice: str | None
     evidence: Evidence
+    year_source: YearSource | None = None
+    month: int | None = None
 
 
 @dataclass(frozen=True, order=True)
@@ -93,6 +123,8 @@ class Award:
     level: AwardLevel
     year: int | None
     evidence: Evidence
+    year_source: YearSource | None = None
+    month: int | None = None
 
 
 @dataclass(frozen=True, order=True)
@@ -127,6 +159,7 @@ class ReportFacts:
     regulations: list[Regulation] = field(default_factory=list)
     adoptions: list[Adoption] = field(default_factory=list)
     spreads: list[Spread] = field(default_factory=list)
+    learnings: list[Learning] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     awards: list[Award] = field(default_factory=list)
     statements: list[Statement] = field(default_factory=list)
@@ -141,11 +174,12 @@ class ReportFacts:
             getattr(self, _LISTS[type(fact)]).append(fact)
 
     def counts(self) -> dict[str, int]:
-        return {"adoptions": len(self.adoptions), "spread": len(self.spreads), "outcomes": len(self.outcomes),
+        return {"adoptions": len(self.adoptions), "spread": len(self.spreads), "learning": len(self.learnings),
+                "outcomes": len(self.outcomes),
                 "awards": len(self.awards), "regulations": len(self.regulations),
                 "problems": sum(s.kind == "problem" for s in self.statements),
                 "plans": sum(s.kind == "plan" for s in self.statements), "candidates": len(self.candidates)}
 
 
-_LISTS = {Regulation: "regulations", Adoption: "adoptions", Spread: "spreads", Outcome: "outcomes", Award: "awards",
+_LISTS = {Regulation: "regulations", Adoption: "adoptions", Spread: "spreads", Learning: "learnings", Outcome: "outcomes", Award: "awards",
           Statement: "statements", Candidate: "candidates"}

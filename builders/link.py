@@ -167,5 +167,11 @@ class Linker:
                  if not in_title(m.start) and not P("period_start").match(t[m.end:m.end + 3])
                  and not P("year_range_end").search(t[max(0, m.start - 8):m.start])
                  and not P("year_range_start").match(t[m.end - 1:m.end + 8])]
+        months = {}
+        for st, _ in years:
+            end = next(m.end for m in spans["years"] if m.start == st)
+            mm = P("month_after_year").match(t[end:end + 4])
+            if mm:
+                months[st] = int(mm.group(1))
         return Scene(s, t, evidence, self.ctx, self, spans, divs, own, agencies, practices, acts, named, years,
-                     paragraph)
+                     paragraph, months)

@@ -93,7 +93,7 @@ print(fit.summary())
 Each practice is a cascade: its adopters and their years. `govkg network` infers the network of divisions
 that best explains all cascades together (NetInf, as in R's NetworkInference): each edge with its
 log-likelihood gain and the number of cascades it explains. By default only stated years order adoptions;
-on the bundled corpus that leaves four cascades:"""),
+on the bundled corpus that leaves three cascades:"""),
     (None, "govkg network --out network.csv", None),
     (None, None, "`--observed` also orders adoptions by the year of the report they were read from — weaker "
                  "evidence, but on five reports it is what there is:"),

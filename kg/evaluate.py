@@ -13,12 +13,17 @@ Matching rules (also printed by `govkg eval --help`):
   gold id or any narrower practice (skos:broader*).  "with mode and year" adds both to the pair.
   "attributed" = of the gold adoptions whose practice the report's graph has at all, the share attributed to
   the right division; "stated year" = of matched adoptions whose gold year is stated in the text, the share
-  whose earliest predicted year is that year.  Gold adoptions of a practice outside the vocabulary
+  whose earliest predicted year is that year; "year source" = of matched adoptions whose gold gives where the
+  year was read (`year_source`: stated, context, report), the share whose earliest predicted year was read there.  Gold adoptions of a practice outside the vocabulary
   (`practice` null) are scored apart, as "new practices".
 - new practices: a gold adoption with `practice` null and a `practice_name` is found when the report's graph
   holds a practice or candidate practice whose label, without quotation marks, contains that name or is
   contained in it (recall only: the gold does not list every candidate a graph may hold).
 - spread: (practice, from division), same practice rule.
+- learning (where the gold has a `learning` list): (from, to) pairs — learning links (gov:Learning: to = the
+  learner, or the scope a promotion reached) and designations by a named body (to = the adopter) — each side
+  compared like an adoption's division (by code where the gold gives one, else by name; a scope by its
+  word); a gold link with a practice also needs that practice (or a narrower one), one without takes any.
 - regulations: titles after NFKC and removing white space; "kind" = accuracy of the kind over matched titles.
 - outcomes: (division, value, unit), values equal within 0.5 %, matched one to one; "year" = accuracy over
   matched outcomes.
@@ -142,8 +147,12 @@ class Scorer:
         novel = sum(1 for g in self.gold.values() for a in g["adoptions"] if a.get("practice") is None)
         if novel:
             cats["new practices"] = Score(recall_only=True)
+        learning = any("learning" in g for g in self.gold.values())
+        if learning:
+            cats["learning"] = Score()
         linked = {"divisions": [0, 0], "agencies": [0, 0], "regulation kind": [0, 0], "outcome year": [0, 0],
-                  "adoptions attributed": [0, 0], "adoptions stated year": [0, 0], "divisions township": [0, 0]}
+                  "adoptions attributed": [0, 0], "adoptions stated year": [0, 0], "divisions township": [0, 0],
+                  "adoptions year source": [0, 0]}
         for name, g in sorted(self.gold.items()):
             reps = self._rows("eval-report", n=name)
             if not reps:
@@ -155,16 +164,21 @@ class Scorer:
                 cats["adoptions+mode+year"].gold += known
                 if novel:
                     cats["new practices"].gold += len(g["adoptions"]) - known
+                if learning:
+                    cats["learning"].gold += len(g.get("learning", []))
                 continue
             rep = reps[0]["r"]
             cats["divisions"].add(self._divisions(rep, g, linked["divisions"], linked["divisions township"]))
             cats["agencies"].add(self._agencies(rep, g, linked["agencies"]))
-            a1, a2 = self._adoptions(rep, g, linked["adoptions attributed"], linked["adoptions stated year"])
+            a1, a2 = self._adoptions(rep, g, linked["adoptions attributed"], linked["adoptions stated year"],
+                                     linked["adoptions year source"])
             cats["adoptions"].add(a1)
             if novel:
                 cats["new practices"].add(self._new_practices(rep, g))
             cats["adoptions+mode+year"].add(a2)
             cats["spread"].add(self._spread(rep, g))
+            if learning:
+                cats["learning"].add(self._learning(rep, g))
             cats["regulations"].add(self._regulations(rep, g, linked["regulation kind"]))
             cats["outcomes"].add(self._outcomes(rep, g, linked["outcome year"]))
             cats["awards"].add(self._awards(rep, g))
@@ -174,7 +188,7 @@ class Scorer:
             cats[cat].extra[key.split()[-1] if " " in key else "linked"] = ok / n if n else 1.0
         # figures that only mean something where the gold has such items (the development set's townships,
         # stated years): shown only then, so the seeds' table keeps its shape
-        for key in ("adoptions attributed", "adoptions stated year", "divisions township"):
+        for key in ("adoptions attributed", "adoptions stated year", "adoptions year source", "divisions township"):
             ok, n = linked[key]
             cat, _, name = key.partition(" ")
             if n:
@@ -234,7 +248,8 @@ class Scorer:
             return all(self.practice_match(x, y) if i == practice_at else x == y for i, (x, y) in enumerate(zip(p, q)))
         return _match(pred, gold, same)
 
-    def _adoptions(self, rep: str, g: dict, attributed: list[int], stated: list[int]) -> tuple[Score, Score]:
+    def _adoptions(self, rep: str, g: dict, attributed: list[int], stated: list[int],
+                   sourced: list[int] | None = None) -> tuple[Score, Score]:
         rows = self._rows("eval-adoptions", r=rep)
         key = self._gold_division_key(g)
         names = {d["name"] for d in g["divisions"]}
@@ -250,9 +265,11 @@ class Scorer:
         gold2 = {(key(a["division"]), a["practice"], a["mode"], a["year"]) for a in known}
         pred1, pred2, gold1, gold2 = (self._keep(x, 1) for x in (pred1, pred2, gold1, gold2))
         years: dict[tuple, list[int]] = {}
+        dated: dict[tuple, list[tuple[int, str]]] = {}     # (division, practice) → (year, where it was read)
         for r in rows:
             if r["year"] is not None:
                 years.setdefault((division(r), _slug(r["p"])), []).append(int(r["year"]))
+                dated.setdefault((division(r), _slug(r["p"])), []).append((int(r["year"]), _local(r.get("ys"))))
         for d, p in gold1:
             if any(self.practice_match(q, p) for _, q in pred1):
                 attributed[1] += 1
@@ -264,6 +281,12 @@ class Scorer:
                 if found:
                     stated[1] += 1
                     stated[0] += min(found) == a["year"]
+            if sourced is not None and a.get("year_source") in YEAR_SOURCES:
+                found2 = [x for (e, q), xs in dated.items() if e == key(a["division"])
+                          and self.practice_match(q, a["practice"]) for x in xs]
+                if found2:
+                    sourced[1] += 1
+                    sourced[0] += YEAR_SOURCES[a["year_source"]] == min(found2)[1]
         return self._pair_score(pred1, gold1, 1), self._pair_score(pred2, gold2, 1)
 
     def _new_practices(self, rep: str, g: dict) -> Score:
@@ -278,6 +301,21 @@ class Scorer:
         pred = {(_slug(r["p"]), r["fl"]) for r in rows}
         gold = {(s["practice"], s["from"]) for s in g["spread"]}
         return self._pair_score(self._keep(pred, 0), self._keep(gold, 0), 0)
+
+    def _learning(self, rep: str, g: dict) -> Score:
+        rows = self._rows("eval-learning", r=rep)
+        key = self._gold_division_key(g)
+        names = {d["name"] for d in g["divisions"]}
+
+        def side(label: str | None, code: str | None) -> str | None:
+            return key(label) if label in names else (code or label)
+        pred = {(side(r["fl"], r.get("fcode")), side(r.get("tl"), r.get("tcode")), _slug(r["p"]) if r.get("p") else None)
+                for r in rows}
+        gold = {(key(x["from"]), key(x["to"]), x.get("practice")) for x in g.get("learning", [])}
+
+        def same(p: tuple, q: tuple) -> bool:
+            return p[:2] == q[:2] and (q[2] is None or (p[2] is not None and self.practice_match(p[2], q[2])))
+        return _match(pred, gold, same)
 
     def _regulations(self, rep: str, g: dict, kind_acc: list[int]) -> Score:
         rows = self._rows("eval-regulations", r=rep)
@@ -325,6 +363,14 @@ def _match(pred: set[tuple], gold: set[tuple], same) -> Score:
 
 def _slug(iri: str) -> str:
     return iri.rsplit("/practice/", 1)[-1]
+
+
+# The gold's year sources and the ontology's individuals (gov:StatedYear …) they stand for.
+YEAR_SOURCES = {"stated": "StatedYear", "context": "ContextYear", "report": "ReportYear"}
+
+
+def _local(iri: str | None) -> str | None:
+    return iri.rsplit("#", 1)[-1] if iri else None
 
 
 def _mode(iri: str) -> str:

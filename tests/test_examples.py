@@ -59,9 +59,13 @@ def rule_facts(rule: str, sentence: str) -> list[str]:
     mine = lambda f: f.evidence.quote == sentence.strip()  # noqa: E731
     if rule == "adoption":
         out = [f"{_name(a.adopter)} {a.practice} {a.mode} {_year(a.year)}"
-               + (f" by {_name(a.designated_by)}" if a.designated_by else "") for a in facts.adoptions if mine(a)]
+               + (f" by {_name(a.designated_by)} {a.designation_level or '-'}" if a.designated_by else "")
+               for a in facts.adoptions if mine(a)]
     elif rule == "spread":
         out = [f"{s.practice} {_name(s.origin)} {s.scope} {_year(s.year)}" for s in facts.spreads if mine(s)]
+    elif rule == "learning":
+        out = [f"{_name(x.origin)} > {_name(x.learner) if x.learner else x.scope} {x.practice or x.candidate or '-'} "
+               f"{_year(x.year)} {x.year_source or '-'}" for x in facts.learnings if mine(x)]
     elif rule == "outcome":
         out = [f"{_name(o.division)} {o.indicator} {o.value:g} {o.unit} {_year(o.year)} {o.practice or '-'}"
                for o in facts.outcomes if mine(o)]

@@ -81,15 +81,17 @@ def stand_in(kg: KnowledgeGraph) -> None:
     learned 吴忠市's “塞上枫桥” experience in 2019."""
     store = kg.store.store
     add = lambda s, p, o: store.add(ox.Quad(ox.NamedNode(str(s)), ox.NamedNode(str(p)), o, STAND_IN))  # noqa: E731
+    for r in _quads(kg, f"SELECT ?a WHERE {{ ?a gov:adopter <{MEIXIAN}> ; gov:mode gov:Piloted }}"):
+        add(r["a"], GOV.designatedBy, ox.NamedNode(SHAANXI))
+        add(r["a"], GOV.designationLevel, ox.NamedNode(str(GOV.Province)))
+    if _quads(kg, "SELECT ?a WHERE { ?a gov:yearSource ?s } LIMIT 1"):
+        return          # year sources, months and learning links: the builders state them themselves now
     for r in _quads(kg, "SELECT ?a ?y ?q WHERE { ?a a gov:Adoption ; gov:year ?y ; gov:evidence/gov:quote ?q }"):
         stated = re.search(rf"{r['y']}年(?:(\d{{1,2}})月)?", r["q"])
         add(r["a"], GOV.yearSource, ox.NamedNode(str(GOV.StatedYear if stated else GOV.ReportYear)))
         if stated and stated.group(1):
             add(r["a"], TIME.inXSDgYearMonth,
                 ox.Literal(f"{r['y']}-{int(stated.group(1)):02d}", datatype=ox.NamedNode(str(XSD.gYearMonth))))
-    for r in _quads(kg, f"SELECT ?a WHERE {{ ?a gov:adopter <{MEIXIAN}> ; gov:mode gov:Piloted }}"):
-        add(r["a"], GOV.designatedBy, ox.NamedNode(SHAANXI))
-        add(r["a"], GOV.designationLevel, ox.NamedNode(str(GOV.Province)))
     ev = _quads(kg, f"SELECT ?e WHERE {{ ?a gov:adopter <{YANCHI}> ; gov:evidence ?e }} LIMIT 1")[0]["e"]
     link = "urn:test:learning/yanchi-wuzhong"
     add(link, RDF.type, ox.NamedNode(str(GOV.Learning)))

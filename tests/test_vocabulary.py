@@ -42,7 +42,7 @@ def test_every_data_file_loads_and_every_pattern_compiles():
 
 
 def test_the_prefilter_is_derived_from_the_registered_rules():
-    assert [r.name for r in registered()] == ["statement", "adoption", "spread", "outcome", "award"]
+    assert [r.name for r in registered()] == ["statement", "adoption", "spread", "learning", "outcome", "award"]
     words = trigger_words()
     for rule in REGISTRY.values():
         assert set(rule.trigger_words()) <= words

@@ -10,10 +10,10 @@ import re
 from functools import lru_cache
 
 from govkg.builders import gazetteer, vocab
-from govkg.builders.facts import Adoption, Agency, CentralBody
+from govkg.builders.facts import Adoption, Agency, CentralBody, DivisionKey, Zone
 from govkg.builders.rules.base import CLAUSE, Scene
 from govkg.builders.rules.registry import rule
-from govkg.namespace import Mode
+from govkg.namespace import Level, Mode
 
 P = vocab.pattern
 _CLAUSE_END = re.compile(r"[,;:]")
@@ -60,6 +60,28 @@ def mode_at(t: str, cues: list[tuple[int, int, Mode]], st: int, en: int) -> Mode
     return cues[0][2]   # a cue later in the sentence, in a clause of its own
 
 
+def _designator(scene: Scene, st: int, en: int) -> DivisionKey | CentralBody | Agency | None:
+    """Who designated a pilot, from the words between 被 and 确定为: an agency named there (陕西省人民政府,
+    司法部), else the division or level word the linker reads there."""
+    agency = next((ag for pos, ag in scene.agencies if st <= pos < en), None)
+    if agency is not None:
+        return CentralBody(agency.name) if agency.division == gazetteer.NATIONAL_CODE else agency
+    return scene.link.designator(scene.text[st:en])
+
+
+def designation_level(by: DivisionKey | CentralBody | Agency, scene: Scene) -> Level | None:
+    """The level of the designating body: national for a central body, else its division's level."""
+    if isinstance(by, CentralBody):
+        return Level.NATIONAL
+    code = by.division if isinstance(by, Agency) else by
+    if isinstance(code, Zone):
+        return None
+    if code == gazetteer.NATIONAL_CODE:
+        return Level.NATIONAL
+    gaz = gazetteer.load()
+    return Level(gaz[code].level) if code in gaz else None
+
+
 @rule("adoption", requires=("practices",))
 def adoptions(scene: Scene) -> list[Adoption | Agency]:
     ctx, t = scene.ctx, scene.text
@@ -71,7 +93,7 @@ def adoptions(scene: Scene) -> list[Adoption | Agency]:
     pilot = P("pilot").search(t) is not None
     if m and pilot:
         if m.re is P("designation"):
-            designator = scene.link.designator(m.group(1))
+            designator = _designator(scene, m.start(1), m.end(1))
             if isinstance(designator, CentralBody):
                 out.append(Agency(designator.name, gazetteer.NATIONAL_CODE, designator.name))
         else:
@@ -87,6 +109,8 @@ def adoptions(scene: Scene) -> list[Adoption | Agency]:
             if target:
                 adopter = target[0]
         agency = next((ag.name for ast, ag in reversed(scene.agencies) if ast < st and ag.division == adopter), None)
-        out.append(Adoption(adopter, slug, mode, scene.year_at(st),
-                            designator if mode is Mode.PILOTED else None, scene.evidence, agency))
+        when = scene.when(st)
+        by = designator if mode is Mode.PILOTED else None
+        out.append(Adoption(adopter, slug, mode, when.year, by, scene.evidence, agency, when.source, when.month,
+                            designation_level(by, scene) if by else None))
     return out

@@ -59,5 +59,6 @@ def awards(scene: Scene) -> list[Award]:
         if recipient is None or isinstance(recipient, Zone):
             continue
         for pos, name in names:
-            out.append(Award(recipient, name, award_level(name), scene.year_at(pos), scene.evidence))
+            when = scene.when(pos)
+            out.append(Award(recipient, name, award_level(name), when.year, scene.evidence, when.source, when.month))
     return out

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 
 from govkg.builders import vocab
-from govkg.builders.facts import Outcome
+from govkg.builders.facts import Outcome, When
 from govkg.builders.rules.base import Scene, practice_near
 from govkg.builders.rules.registry import rule
+from govkg.namespace import YearSource
 
 _QUOTED = re.compile(r"“[^”]{0,30}”")
 _CLAUSE_END = re.compile(r"[,;:。]")
@@ -33,11 +34,15 @@ def outcomes(scene: Scene) -> list[Outcome]:
         clause_start = max((m.end() for m in _CLAUSE_END.finditer(t[:st])), default=0)
         indicator = t[clause_start:st].strip() or t[en:en + 12]
         division = scene.subject_at(st) or ctx.division
-        year = scene.year_at(st)
-        if year is None and ctx.period and vocab.pattern("cumulative").search(t):
-            year = ctx.period[1]
+        when = scene.when(st)
+        cumulative = vocab.pattern("cumulative").search(t)
+        if cumulative and when.source is YearSource.CONTEXT:   # a running total is as of the report
+            when = When(ctx.year, YearSource.REPORT) if ctx.year else When(None)
+        if when.year is None and ctx.period and cumulative:
+            when = When(ctx.period[1], YearSource.REPORT)
         practice = practice_near(scene.practices, st)
         if practice is None:
             practice = scene.paragraph.last_practice
-        out.append(Outcome(division, indicator, value, unit, raw, qualifier, year, practice, scene.evidence))
+        out.append(Outcome(division, indicator, value, unit, raw, qualifier, when.year, practice, scene.evidence,
+                           when.source, when.month))
     return out

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from govkg.builders import vocab
 
-PIPELINE = ("statement", "adoption", "spread", "outcome", "award")
+PIPELINE = ("statement", "adoption", "spread", "learning", "outcome", "award")
 
 
 @dataclass(frozen=True)
