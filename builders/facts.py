@@ -62,6 +62,7 @@ class Adoption:
     designated_by: DivisionKey | CentralBody | None
     evidence: Evidence
     agency: str | None = None     # canonical name of the agency acting, when one is named
+    candidate: bool = False       # `practice` is a candidate practice's name, not a vocabulary slug
 
 
 @dataclass(frozen=True, order=True)
@@ -105,7 +106,7 @@ class Statement:
 
 @dataclass(frozen=True, order=True)
 class Candidate:
-    term: str                     # the quoted term with the word after it that makes it a practice
+    term: str                     # the name in its normal form (`practice_forms.candidate_key`)
     evidence: Evidence
 
 

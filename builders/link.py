@@ -153,5 +153,7 @@ class Linker:
                  if not in_title(m.start) and not P("period_start").match(t[m.end:m.end + 3])
                  and not P("year_range_end").search(t[max(0, m.start - 8):m.start])
                  and not P("year_range_start").match(t[m.end - 1:m.end + 8])]
+        candidates = [(m.start, m.end, m.key) for m in spans.get("practices", []) if m.label is Label.CANDIDATE
+                      and not any(hs <= m.start < he for hs, he in honours)]
         return Scene(s, t, evidence, self.ctx, self, spans, divs, own, agencies, practices, acts, named, years,
-                     paragraph)
+                     paragraph, candidates)

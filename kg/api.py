@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import time
@@ -152,6 +153,30 @@ class _Stage:
         self.loader.shutdown(wait=True)
 
 
+def _user_vocabulary(paths: Iterable[str | os.PathLike]) -> tuple[list[dict], str]:
+    """Put user vocabulary files in force for the builders (`lexicon.use_vocabulary`: worker processes see
+    them too) and return their entries and a version (the SHA-256 of their contents; "" for none)."""
+    from govkg.builders import lexicon
+    files = [Path(p) for p in paths]
+    for f in files:
+        if not f.is_file():
+            raise ValueError(f"{f}: no such vocabulary file")
+    try:
+        extra = lexicon.extra_entries(tuple(map(str, files)))
+    except (ValueError, KeyError, TypeError) as e:
+        raise ValueError(f"vocabulary: not a list of practices in the format of practices.json: {e}") from None
+    for e in extra:
+        if not isinstance(e, dict) or not {"id", "zh", "en", "definition"} <= set(e) or \
+                not (e.get("chapter") or e.get("broader")):
+            raise ValueError(f"vocabulary: every entry needs an id, zh and en labels, a definition and a chapter "
+                             f"or a broader practice: {e!r}")
+        for key, empty in (("aliases", []), ("parts", []), ("broader", None)):
+            e.setdefault(key, empty)
+    lexicon.use_vocabulary(files)
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest() if files else ""
+    return extra, digest
+
+
 def save_text(folder: Path, sha: str, text: str) -> Path:
     """Keep a report's text as read, named by its SHA-256 (the gov:sha256 of its Report)."""
     path = folder / f"{sha}.txt"
@@ -190,7 +215,8 @@ class KnowledgeGraph:
     def build(cls, paths: Iterable[str | os.PathLike] | None = None, *, store: str | os.PathLike | None = None,
               workers: int = 1, engine: str = "local", scheduler: str | None = None,
               max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False, texts_dir: str | os.PathLike | None = None,
-              progress: Callable[[Iterator, int], Iterator] | None = None) -> "KnowledgeGraph":
+              progress: Callable[[Iterator, int], Iterator] | None = None,
+              vocabulary: Iterable[str | os.PathLike] = ()) -> "KnowledgeGraph":
         """Build from report files (None: the bundled corpus).
 
         `store`: a folder for a persistent Oxigraph store (default: in memory).  Building into an existing
@@ -206,10 +232,14 @@ class KnowledgeGraph:
         """
         files = bundled_corpus() if paths is None else discover(paths)
         gs = GraphStore(store) if store else GraphStore()
-        gs.add_ontology_data()
+        extra, version = _user_vocabulary(vocabulary)
+        # Facts depend on the vocabulary: a store read with another one is rebuilt whole.
+        reread = gs.vocabulary_version() != version
+        gs.add_ontology_data(extra, version)
         report = BuildReport()
         report.incomplete = gs.forget_incomplete() if store else 0
         existing = set(gs.report_graphs())
+        stale = set(existing) if reread else set()
         started = time.perf_counter()
         current: set[str] = set()
         seen: dict[str, str] = {}
@@ -238,7 +268,7 @@ class KnowledgeGraph:
                 current.add(graph)
                 report.documents += 1
                 report.chars += len(decoded.text)
-                if graph in existing:
+                if graph in existing and graph not in stale:
                     report.unchanged += 1
                     continue
                 yield decoded.text, path.name, decoded.encoding, decoded.derived
@@ -354,6 +384,12 @@ class KnowledgeGraph:
         """
         from govkg.kg.spread import trace
         return trace(self.store, practice)
+
+    def candidates(self, stem: str | None = None) -> Rows:
+        """Candidate practices found in the corpus, merged by name and ranked by the number of divisions using
+        them (the named query ``candidates``); `stem` picks one.  Each row's ``candidates`` are notations that
+        `spread` and `view` take like a practice's slug."""
+        return self.query("candidates", **({"stem": stem} if stem else {}))
 
     def evaluate(self, gold: dict, practices: set[str] | None = None) -> dict:
         """Precision, recall and F1 per category against gold annotations (see `govkg.kg.evaluate`);

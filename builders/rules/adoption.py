@@ -77,7 +77,9 @@ def adoptions(scene: Scene) -> list[Adoption | Agency]:
         else:
             designator = ctx.division
     cues = mode_cues(t)
-    for st, en, slug in scene.acts:   # practices named inside an honour are already out
+    named = [(st, en, slug, False) for st, en, slug in scene.acts] + \
+        [(st, en, name, True) for st, en, name in scene.candidates]
+    for st, en, slug, candidate in named:   # practices named inside an honour are already out
         mode = mode_at(t, cues, st, en)
         if mode is None:
             continue
@@ -88,5 +90,5 @@ def adoptions(scene: Scene) -> list[Adoption | Agency]:
                 adopter = target[0]
         agency = next((ag.name for ast, ag in reversed(scene.agencies) if ast < st and ag.division == adopter), None)
         out.append(Adoption(adopter, slug, mode, scene.year_at(st),
-                            designator if mode is Mode.PILOTED else None, scene.evidence, agency))
+                            designator if mode is Mode.PILOTED else None, scene.evidence, agency, candidate))
     return out

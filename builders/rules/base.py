@@ -43,6 +43,7 @@ class Scene:
     named: set[str]                         # slugs recognised in the sentence (families not added)
     years: list[tuple[int, int]]            # event years: (position, year)
     paragraph: Paragraph = field(default_factory=lambda: Paragraph(-1))
+    candidates: list[tuple[int, int, str]] = field(default_factory=list)   # candidate practices not in an honour
 
     def year_at(self, pos: int) -> int | None:
         """The last event year before `pos`, else the sentence's only year, else the report's year."""
