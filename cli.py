@@ -4,6 +4,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import signal
+import subprocess
 import sys
 import unicodedata
 from pathlib import Path
@@ -12,7 +16,7 @@ import click
 
 from govkg import __version__
 from govkg.kg.api import KnowledgeGraph, QueryParameterError
-from govkg.kg.store import GraphFileError, Rows
+from govkg.kg.store import GraphFileError, Rows, format_of
 
 DEFAULT_GRAPH = "govkg.ttl"
 DEFAULT_STORE = "govkg.store"
@@ -40,11 +44,81 @@ def endpoint_option(f):
 def open_graph(path: Path, endpoint: str | None = None) -> KnowledgeGraph:
     try:
         return KnowledgeGraph.open(endpoint or path)
+    except (GraphFileError, OSError) as e:
+        raise click.ClickException(safe(str(e))) from None
+
+
+# Report text and file names are untrusted: on a terminal, control characters (escape sequences, bidi
+# overrides) are shown as visible escapes instead of acting on it.
+_UNSAFE = {c: f"\\x{c:02x}" for c in list(range(0x20)) + list(range(0x7F, 0xA0)) if c not in (0x09, 0x0A)}
+_UNSAFE.update({c: f"\\u{c:04x}" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)})
+_UNSAFE.update({c: "\ufffd" for c in range(0xD800, 0xE000)})
+
+
+def safe(text: str) -> str:
+    """Untrusted text made harmless for a terminal."""
+    return text.translate(_UNSAFE)
+
+
+def _export(kg: KnowledgeGraph, out: Path, fmt: str | None) -> int:
+    try:
+        return kg.export(out, fmt)
     except GraphFileError as e:
-        raise click.ClickException(str(e)) from None
+        raise click.BadParameter(str(e), param_hint="--out") from None
+    except (OSError, subprocess.CalledProcessError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise click.ClickException(f"cannot write {safe(str(out))}: {reason}") from None
 
 
-@click.group(context_settings=CONTEXT)
+class StrictInt(click.ParamType):
+    """A whole number in ASCII digits (click's INT takes "1_0" and other scripts' digits, as int() does)."""
+    name = "integer"
+
+    def __init__(self, minimum: int | None = None, maximum: int | None = None):
+        self.minimum, self.maximum = minimum, maximum
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            n = value
+        elif isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]+", value.strip()):
+            n = int(value.strip())
+        else:
+            self.fail(f"{value!r} is not a whole number in ASCII digits", param, ctx)
+        if (self.minimum is not None and n < self.minimum) or (self.maximum is not None and n > self.maximum):
+            self.fail(f"{n} is not in the range {self.minimum}..{self.maximum}", param, ctx)
+        return n
+
+
+class Main(click.Group):
+    """The command group: errors from files, stores and endpoints end in one line, never a traceback, and
+    SIGTERM unwinds like Ctrl-C so that temporary files are removed on the way out."""
+
+    def invoke(self, ctx):
+        previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except BrokenPipeError:          # `govkg query … | head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
+        except (OSError, RuntimeError, GraphFileError, subprocess.CalledProcessError) as e:
+            raise click.ClickException(safe(_one_line(e))) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def _one_line(e: BaseException) -> str:
+    if isinstance(e, OSError) and e.strerror:
+        return f"{e.filename + ': ' if e.filename else ''}{e.strerror}"
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+
+@click.group(cls=Main, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version")
 def main() -> None:
     """Build and explore a knowledge graph of Chinese local-government rule-of-law practices.
@@ -68,7 +142,8 @@ def main() -> None:
               help="Print the answer of this named query after the summary (e.g. adopters).")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="Parameter for --show.")
 @click.option("--strict", is_flag=True, help="Stop at the first file that cannot be built.")
-@click.option("--max-bytes", default=5 * 1024 * 1024, show_default=True, help="Skip files larger than this.")
+@click.option("--max-bytes", default=5 * 1024 * 1024, show_default=True, type=StrictInt(1),
+              help="Skip files larger than this (no more than this is ever read).")
 @click.option("--texts", "texts_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to keep the text of HTML and non-UTF-8 reports as read, by SHA-256 "
                    "[default: OUT with .texts instead of its extension].")
@@ -76,7 +151,10 @@ def main() -> None:
               help="Persistent Oxigraph store folder; building into it again is incremental "
                    "[default: OUT with .store instead of its extension].")
 @click.option("--no-store", is_flag=True, help="Build in memory only (no store folder).")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256),
+@click.option("--prune", is_flag=True,
+              help="Remove from the store the reports that are not among PATHS (by default they are kept: "
+                   "the store is the corpus).")
+@click.option("--workers", default=1, show_default=True, type=StrictInt(1, 256),
               help="Build reports in this many processes.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: this machine; dask: a Dask cluster (see --scheduler).")
@@ -86,19 +164,31 @@ def main() -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A user vocabulary (JSON, the format of ontology/vocabulary/practices.json) whose practices are "
                    "recognised beside the shipped ones (repeatable); promotes candidates into practices.")
-def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir, store, no_store, workers, engine,
-          scheduler, vocabularies):
+def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir, store, no_store, prune, workers,
+          engine, scheduler, vocabularies):
     """Build the graph from report files or folders (none given: the bundled sample corpus).
 
-    Prints a summary: documents, triples, entities per class, facts per kind and seconds. The same input
-    always gives a byte-identical file. Exit status 0 when every file built, 3 when some were skipped
-    (the reasons are listed), 1 on error.
+    Building into a store again is incremental: unchanged reports are skipped, a changed file replaces its
+    old version, a renamed file gets its new name, and reports in the store that are not given are kept
+    (--prune removes them; `govkg remove` removes by name). The summary names what was added, changed,
+    renamed and removed. The written graph always equals a fresh build of the reports the store holds,
+    byte for byte.
+
+    Every file is built on its own: one that cannot be read or built (not text, too large, not a regular
+    file, a failure inside the pipeline) is skipped with its name and reason, and the rest is stored.
+    Folders are walked without following symbolic links to folders or to files outside them.
+    Exit status 0 when every file built, 3 when some were skipped, 1 on error.
 
     \b
     Examples:
         govkg build --out govkg.ttl --html govkg.html --show adopters --param practice=three-enforcement-systems
         govkg build reports/2020/ --out 2020.nt
     """
+    try:
+        format_of(out, fmt)
+    except GraphFileError as e:
+        raise click.BadParameter(str(e), param_hint="--out") from None
+
     def progress(payloads, total):
         with click.progressbar(payloads, length=total, label="building", file=sys.stderr, show_pos=True,
                                item_show_func=lambda p: p.source_name if p else "") as bar:
@@ -108,15 +198,20 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir,
                                   texts_dir=texts_dir or out.with_suffix(".texts"),
                                   store=None if no_store else (store or out.with_suffix(".store")),
                                   workers=workers, engine=engine, scheduler=scheduler, progress=progress,
-                                  vocabulary=vocabularies)
+                                  prune=prune, vocabulary=vocabularies)
     except (ValueError, OSError, RuntimeError) as e:
-        raise click.ClickException(str(e)) from None
-    n = kg.export(out, fmt)
+        raise click.ClickException(safe(str(e))) from None
+    n = _export(kg, out, fmt)
     summary = kg.summary
-    click.echo(f"wrote {out} ({n} statements)")
+    click.echo(f"wrote {safe(str(out))} ({n} statements)")
     r = kg.report
-    click.echo(f"documents: {summary['documents']} (built {r.built}, unchanged {r.unchanged}, removed {r.removed})"
-               f"   triples: {summary['triples']}   characters: {r.chars}   seconds: {r.seconds:.2f}")
+    click.echo(f"documents: {summary['documents']} (built {r.built}, unchanged {r.unchanged}, removed {r.removed}, "
+               f"kept {r.kept})   triples: {summary['triples']}   characters: {r.chars}   seconds: {r.seconds:.2f}")
+    for label, names in (("added", r.added), ("changed", r.changed),
+                         ("renamed", [f"{a} -> {b}" for a, b in r.renamed]), ("removed", r.removed_names)):
+        if names:
+            click.echo(f"{label}: " + ", ".join(safe(n) for n in names[:20]) +
+                       (f" … ({len(names)} in all)" if len(names) > 20 else ""))
     click.echo("entities: " + ", ".join(f"{k} {v}" for k, v in summary["entities"].items()))
     click.echo("facts:    " + ", ".join(f"{k} {v}" for k, v in sorted(kg.report.facts.items())))
     if html_out:
@@ -125,10 +220,41 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir,
     if show:
         click.echo(f"\n{show}: {KnowledgeGraph.named_queries().get(show, '')}")
         _print_rows(_run_query(kg, show, params), "table")
+    for w in kg.report.warnings:
+        click.echo(f"warning: {safe(w)}", err=True)
     for s in kg.report.skipped:
-        click.echo(f"skipped {s.path}: {s.reason}", err=True)
+        click.echo(f"skipped {safe(s.path)}: {safe(s.reason)}", err=True)
     if kg.report.skipped:
         sys.exit(EXIT_SKIPPED)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("names", nargs=-1, required=True, metavar="NAME...")
+@click.option("--store", "store", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_STORE,
+              show_default=True, help="The store folder written by `govkg build`.")
+@click.option("--out", default=None, type=click.Path(path_type=Path),
+              help="Also write the graph that remains here (ttl, nt, nq, jsonld).")
+def remove(names, store, out):
+    """Remove reports from a store by file name (as `govkg query reports` lists them) or by the start of
+    their SHA-256 (at least 8 hex digits). The shared entity graph is derived again from the reports that
+    remain, so the store then equals a fresh build of them.
+
+    \b
+    Example:
+        govkg remove 004_cf16352dc10b8b11.txt --store govkg.store --out govkg.ttl
+    """
+    if not Path(store).is_dir():
+        raise click.ClickException(f"{safe(str(store))}: no such store folder")
+    try:
+        removed = KnowledgeGraph.remove(store, names)
+    except KeyError as e:
+        raise click.ClickException(safe(str(e.args[0]))) from None
+    except (ValueError, OSError) as e:
+        raise click.ClickException(safe(str(e))) from None
+    click.echo(f"removed {len(removed)}: " + ", ".join(safe(n) for n in removed))
+    if out:
+        n = _export(open_graph(store), out, None)
+        click.echo(f"wrote {safe(str(out))} ({n} statements)")
 
 
 @main.command(context_settings=CONTEXT)
@@ -151,7 +277,7 @@ def query(name, graph, params, fmt, list_, endpoint):
     """
     if list_:
         for n, summary in KnowledgeGraph.named_queries().items():
-            click.echo(f"{n:28s} {summary}")
+            click.echo(f"{n:28s} {safe(summary)}")
         return
     if not name:
         raise click.UsageError("give a query name or a .rq file (see `govkg query --list`)")
@@ -183,7 +309,7 @@ def _width(text: str) -> int:
 
 
 def _cell(value: object, limit: int = 60) -> str:
-    text = "" if value is None else str(value).replace("\n", " ")
+    text = "" if value is None else safe(str(value).replace("\n", " "))
     out, w = "", 0
     for ch in text:
         cw = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
@@ -202,7 +328,7 @@ def _print_rows(rows: Rows, fmt: str) -> None:
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=rows.variables, lineterminator="\n")
         w.writeheader()
-        w.writerows(rows.rows)
+        w.writerows({k: safe(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows.rows)
         click.echo(buf.getvalue(), nl=False)
         return
     table = [[_cell(v) for v in rows.variables]] + [[_cell(r[v]) for v in rows.variables] for r in rows.rows]
@@ -250,8 +376,8 @@ def export(graph, fmt, out):
     Example:
         govkg export --graph govkg.ttl --format nt --out govkg.nt
     """
-    n = open_graph(graph).export(out, fmt)
-    click.echo(f"wrote {out} ({n} statements)")
+    n = _export(open_graph(graph), out, fmt)
+    click.echo(f"wrote {safe(str(out))} ({n} statements)")
 
 
 @main.command(context_settings=CONTEXT)
@@ -260,30 +386,108 @@ def export(graph, fmt, out):
 @click.option("--html", "html_out", type=click.Path(path_type=Path), default=None,
               help="Write the spread view (map-like layout by real coordinates, evidence on click).")
 @click.option("--csv", "csv_out", type=click.Path(path_type=Path), default=None,
-              help="Write the cascades CSV: division_code, division, practice, adopt_year.")
-@click.option("--gexf", "gexf_out", type=click.Path(path_type=Path), default=None, help="Write the network as GEXF (Gephi).")
+              help="Write the cascades CSV: division_code, division, practice, adopt_year, year_source "
+                   "(stated|context|report), mode, report, quote; undated adopters kept with no year.")
+@click.option("--gexf", "gexf_out", type=click.Path(path_type=Path), default=None,
+              help="Write the network as dynamic GEXF (Gephi): a start year on what the text dates.")
 @click.option("--graphml", "graphml_out", type=click.Path(path_type=Path), default=None, help="Write the network as GraphML.")
+@click.option("--map", "map_out", type=click.Path(path_type=Path), default=None,
+              help="Write the adoption map (real boundaries, year slider, evidence on click; works offline).")
+@click.option("--figure", "figure_out", type=click.Path(path_type=Path), default=None,
+              help="Write the publication figure (map with colour bar and cumulative curve): .png, .svg or .pdf.")
+@click.option("--panel", "panel_out", type=click.Path(path_type=Path), default=None,
+              help="Write the event-history panel CSV: one row per division at risk per year.")
+@click.option("--panel-start", type=int, default=None, metavar="YEAR",
+              help="First year of the panel [default: the curated origin, else the first dated adoption].")
+@click.option("-q", "--quiet", is_flag=True, help="Only write the files asked for; do not print the trace.")
 @endpoint_option
-def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, endpoint):
+def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, map_out, figure_out, panel_out, panel_start,
+           quiet, endpoint):
     """Trace how a practice (and its narrower practices) spread: curated origin and milestones, adoption
     timeline, typed diffusion network with evidence, innovativeness scores, first adopters and reach.
+
+    Only years the text states (in the sentence, its paragraph or heading) order adopters; a division known
+    only from its report's year is shown "by YEAR" and never ranked. Edges are vertical (designation,
+    mandate, a division above → its rollout), horizontal (earlier → later peer in the province), learning
+    (学习借鉴: from X → the learner) or spread (推广 statements).
 
     \b
     Examples:
         govkg spread three-enforcement-systems
         govkg spread fengqiao-experience --html fengqiao.html --csv fengqiao.csv --gexf fengqiao.gexf
+        govkg spread fang-guan-fu --map fgf-map.html --figure fgf.pdf --panel fgf-panel.csv
     """
+    if figure_out and figure_out.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise click.BadParameter("the figure is written as .png, .svg or .pdf", param_hint="--figure")
     kg = open_graph(graph, endpoint)
     try:
         t = kg.spread(practice)
     except KeyError as e:
         raise click.BadParameter(str(e.args[0]), param_hint="SLUG") from None
-    click.echo(t.text())
+    if not quiet:
+        click.echo(safe(t.text()))
     for path, write in ((html_out, t.write_html), (csv_out, t.write_cascades),
                         (gexf_out, t.write_gexf), (graphml_out, t.write_graphml)):
         if path:
             write(path)
             click.echo(f"wrote {path}")
+    try:
+        if map_out:
+            from govkg.kg.maps import write_map
+            write_map(t, map_out)
+            click.echo(f"wrote {map_out}")
+        if figure_out:
+            from govkg.kg.figures import write_figure
+            write_figure(t, figure_out)
+            click.echo(f"wrote {figure_out}")
+    except ImportError as e:
+        raise click.ClickException(f"{e.name} is needed for this output: pip install 'govkg[figures]'") from None
+    if panel_out:
+        from govkg.kg.panel import write_panel
+        rows = write_panel(t, panel_out, panel_start)
+        click.echo(f"wrote {panel_out} ({rows} rows)")
+
+
+@main.command(context_settings=CONTEXT)
+@graph_option
+@endpoint_option
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Where to write the network.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "graphml", "gexf"]), default=None,
+              help="Output format [default: from the --out extension, else csv].")
+@click.option("--min-adopters", default=2, show_default=True, type=click.IntRange(2),
+              help="Leave out practices with fewer ordered adopters than this.")
+@click.option("--edges", "max_edges", default=200, show_default=True, type=click.IntRange(1),
+              help="Infer at most this many edges (the best first).")
+@click.option("--alpha", default=1.0, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Transmission rate per year of the exponential model.")
+@click.option("--observed", is_flag=True,
+              help="Also order adoptions by years only observed from the report (weaker evidence).")
+def network(graph, endpoint, out, fmt, min_adopters, max_edges, alpha, observed):
+    """Infer a diffusion network from the cascades of all practices and candidate practices (NetInf).
+
+    Each practice's adopters and years form a cascade; the edges that best explain all cascades together
+    are chosen greedily (Gomez-Rodriguez et al., as R's NetworkInference). Columns: source, target (GB/T 2260
+    codes), score (log-likelihood gain), cascades (how many it explains), source_name, target_name.
+    Only years stated in the text order adoptions unless --observed.
+
+    \b
+    Examples:
+        govkg network --out network.csv
+        govkg network --out network.graphml --min-adopters 3 --edges 50
+    """
+    from govkg.kg.network import infer, read_cascades, write_network
+    fmt = fmt or {".graphml": "graphml", ".gexf": "gexf"}.get(out.suffix.lower(), "csv")
+    cascades, names = read_cascades(open_graph(graph, endpoint).store, min_adopters=min_adopters, observed=observed)
+    edges = infer(cascades, max_edges=max_edges, alpha=alpha)
+    write_network(edges, out, fmt, names)
+    click.echo(f"{len(cascades)} cascades, {len({n for c in cascades for n in c.times})} divisions, "
+               f"{len(edges)} edges inferred")
+    for e in edges[:10]:
+        click.echo(f"  {names.get(e.source, e.source)} → {names.get(e.target, e.target)}  "
+                   f"score {e.score:.2f}  cascades {e.cascades}")
+    if len(edges) > 10:
+        click.echo(f"  … ({len(edges) - 10} more)")
+    click.echo(f"wrote {out}")
 
 
 @main.command(context_settings=CONTEXT)
@@ -341,19 +545,33 @@ def load(graph, endpoint, gsp):
 @graph_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind. The default keeps the endpoint on this machine.")
-@click.option("--port", default=7878, show_default=True, type=int)
+@click.option("--port", default=7878, show_default=True, type=StrictInt(0, 65535))
 @click.option("--timeout", default=30.0, show_default=True, type=float, help="Seconds a query may run.")
-def serve(graph, host, port, timeout):
+@click.option("--memory", "memory_mb", default=1024, show_default=True, type=StrictInt(64),
+              help="Megabytes of memory a query may use (503 beyond).")
+@click.option("--max-queries", default=2, show_default=True, type=StrictInt(1, 64),
+              help="Queries run at once; more get 503 after a short wait.")
+@click.option("--max-body", default=1 << 20, show_default=True, type=StrictInt(1),
+              help="Largest request body in bytes (413 beyond).")
+@click.option("--cors", default=None, metavar="ORIGIN",
+              help="Let web pages from this origin (e.g. http://localhost:8080, or *) read answers. Off by default.")
+@click.option("--allow-service", multiple=True, metavar="URL",
+              help="An endpoint SERVICE clauses may call (repeatable). By default SERVICE is refused.")
+def serve(graph, host, port, timeout, memory_mb, max_queries, max_body, cors, allow_service):
     """Serve the graph as a local, read-only SPARQL endpoint at http://HOST:PORT/sparql.
 
-    SPARQL Update is refused; each query runs under a time limit. Point YASGUI or any SPARQL client at it.
+    SPARQL Update is refused; SERVICE clauses are refused unless their endpoint is allowed; no CORS header
+    is sent unless --cors names an origin. Each query runs in its own process under a time limit (504)
+    and a memory limit (503); at most --max-queries run at once (503 when busy); request bodies over
+    --max-body bytes get 413. The store is opened read-only, so a build can run meanwhile.
 
     \b
     Example:
         govkg serve --graph govkg.ttl --port 7878
         curl 'http://127.0.0.1:7878/sparql' --data-urlencode 'query=SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
-    server = open_graph(graph).serve(host, port, timeout)
+    server = open_graph(graph).serve(host, port, timeout, cors=cors, allow_service=tuple(allow_service),
+                                     max_queries=max_queries, memory_mb=memory_mb, max_body=max_body)
     click.echo(f"SPARQL endpoint at http://{host}:{server.server_address[1]}/sparql (read-only; Ctrl-C stops)")
     try:
         server.serve_forever()

@@ -37,6 +37,8 @@ class GOV(DefinedNamespace):
     Adoption: URIRef
     AdoptionMode: URIRef
     Spread: URIRef
+    Learning: URIRef
+    YearSource: URIRef
     Outcome: URIRef
     Award: URIRef
     Evidence: URIRef
@@ -48,6 +50,10 @@ class GOV(DefinedNamespace):
     Origin: URIRef
     NationalPilot: URIRef
     NationalMandate: URIRef
+    # year sources
+    StatedYear: URIRef
+    ContextYear: URIRef
+    ReportYear: URIRef
     # adoption modes
     Adopted: URIRef
     Piloted: URIRef
@@ -92,6 +98,9 @@ class GOV(DefinedNamespace):
     mode: URIRef
     year: URIRef
     designatedBy: URIRef
+    designationLevel: URIRef
+    yearSource: URIRef
+    learner: URIRef
     evidence: URIRef
     scope: URIRef
     division: URIRef

@@ -6,6 +6,7 @@ documents.
 """
 from __future__ import annotations
 
+import datetime
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -40,6 +41,14 @@ _DOC_NUMBER = vocab.pattern("document_number")
 
 def _field_role(m: re.Match) -> str | None:
     return vocab.mapping("header_fields").get(m.group(1).replace(" ", ""))
+
+
+def _iso_date(m: re.Match) -> str | None:
+    """The match as an ISO date, or None when it names no real day (a percentage run into a month: 11月95.33%)."""
+    try:
+        return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+    except ValueError:
+        return None
 
 
 def _title(norm: str, lines: list[tuple[int, str]]) -> str:
@@ -88,16 +97,9 @@ def detect(text: str, norm: str, divisions: list[Mention], in_titles) -> ReportC
         if _field_role(m) == "publisher":
             publisher = m.group(2).strip()
             break
-    date = None
-    for m in _DATE.finditer(norm[:600]):
-        date = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
-        break
-    if date is None:
-        tail = norm[-300:]
-        found = list(_DATE.finditer(tail))
-        if found:
-            m = found[-1]
-            date = f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    # the first real date near the top, else the last one at the foot (a signature line)
+    date = next(filter(None, map(_iso_date, _DATE.finditer(norm[:600]))), None) or \
+        next(filter(None, map(_iso_date, reversed(list(_DATE.finditer(norm[-300:]))))), None)
 
     # --- reporting division: weighted mentions; title and header count most.
     votes: Counter[str] = Counter()

@@ -30,7 +30,7 @@ from govkg.builders import vocab
 P = vocab.pattern
 MIN_PART = 2                       # the shortest head or tail of a split form
 GAP = {4: 4}                       # the longest gap by form length (a four-character form: four); else:
-LONG_GAP = 8
+LONG_GAP = 6
 _CLAUSE = re.compile(r"[,;。:!?“”《》\n]")
 _WORD = re.compile(r"[\u4e00-\u9fff]+")
 _NOISE = re.compile(r"[“”\"'‘’「」『』\s]")
@@ -64,7 +64,8 @@ class Forms:
             if len(form) < 2 * MIN_PART or _CLAUSE.search(form):
                 continue
             for i in range(MIN_PART, len(form) - MIN_PART + 1):
-                tails.setdefault(form[:i], []).append((form[i:], slug))
+                if max(i, len(form) - i) > MIN_PART:   # two two-character halves meet by chance too often
+                    tails.setdefault(form[:i], []).append((form[i:], slug))
         a = ahocorasick.Automaton()
         for head, ts in tails.items():
             a.add_word(head, (head, tuple(sorted(ts, key=lambda t: -len(t[0])))))

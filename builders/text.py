@@ -28,6 +28,7 @@ class Decoded:
     text: str
     encoding: str
     html: bool
+    warnings: tuple[str, ...] = ()
 
     @property
     def derived(self) -> bool:
@@ -42,37 +43,89 @@ _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html|<\?xml[^>]*>\s*<(!doctyp
 
 
 def decode(data: bytes, name: str = "<bytes>") -> Decoded:
-    """Decode report bytes: BOMs first, then strict UTF-8, then a detected encoding (GB18030, Big5 …)."""
+    """Decode report bytes: BOMs first, then strict UTF-8 (a few bad bytes in otherwise valid UTF-8 are
+    replaced with U+FFFD and named in a warning), then GB18030 when the bytes read as common simplified
+    Chinese, then a detected encoding (Big5 …)."""
     if not data.strip():
         raise DecodeError(f"{name}: empty file")
     encoding = None
+    warnings: tuple[str, ...] = ()
+    errors = "strict"
     for bom, enc in _BOMS:
         if data.startswith(bom):
             encoding = enc
             break
     if encoding is None:
         try:
-            text = data.decode("utf-8")
+            data.decode("utf-8")
             encoding = "utf-8"
-        except UnicodeDecodeError:
-            best = charset_normalizer.from_bytes(data).best()
-            if best is None:
-                raise DecodeError(f"{name}: not text in any detectable encoding") from None
-            encoding = best.encoding
-            # GBK and GB2312 are subsets of GB18030; decoding as the superset loses nothing.
-            if encoding in ("gbk", "gb2312", "cp936"):
+        except UnicodeDecodeError as e:
+            bad = _bad_utf8(data)
+            if bad is not None:
+                encoding, errors = "utf-8", "replace"
+                warnings = (f"{name}: {len(bad)} byte(s) not UTF-8, replaced with U+FFFD (first at byte "
+                            f"{e.start})",)
+            elif _reads_as_gbk(data):
                 encoding = "gb18030"
+            else:
+                best = charset_normalizer.from_bytes(data).best()
+                if best is None:
+                    raise DecodeError(f"{name}: not text in any detectable encoding") from None
+                encoding = best.encoding
+                # GBK and GB2312 are subsets of GB18030; decoding as the superset loses nothing.
+                if encoding in ("gbk", "gb2312", "cp936"):
+                    encoding = "gb18030"
     try:
-        text = data.decode(encoding)
+        text = data.decode(encoding, errors)
     except (UnicodeDecodeError, LookupError) as e:
         raise DecodeError(f"{name}: cannot decode as {encoding}: {e}") from None
+    if not text.lstrip("\ufeff").strip():
+        raise DecodeError(f"{name}: empty file (nothing but a byte order mark and white space)")
     if "\x00" in text:
         raise DecodeError(f"{name}: binary content (NUL characters after decoding as {encoding})")
     is_html = bool(_HTML_START.match(data[:512].lstrip(codecs.BOM_UTF8))) or name.lower().endswith(
         (".html", ".htm", ".xhtml"))
     if is_html:
         text = html_to_text(text)
-    return Decoded(text.lstrip("\ufeff"), encoding, is_html)
+    return Decoded(text.lstrip("\ufeff"), encoding, is_html, warnings)
+
+
+def _bad_utf8(data: bytes) -> list[int] | None:
+    """Offsets of the bytes that are not UTF-8, when they are a few in a text that is otherwise UTF-8
+    (a damaged byte, a truncated copy); None when the text is not UTF-8 at all."""
+    bad: list[int] = []
+    start = 0
+    while True:
+        try:
+            data[start:].decode("utf-8")
+            break
+        except UnicodeDecodeError as e:
+            bad.append(start + e.start)
+            if len(bad) > 3:
+                return None
+            start += e.end
+    multibyte = sum(1 for b in data if b >= 0xC0)        # lead bytes of valid multi-byte sequences
+    return bad if multibyte >= 10 * len(bad) else None
+
+
+def _reads_as_gbk(data: bytes) -> bool:
+    """The bytes decode as GB18030 and their Chinese characters are nearly all among the 3,755 most common
+    ones (GB 2312 level 1).  Short GBK texts are otherwise detected as Big5 or CP949; Big5 or CP949 bytes
+    read as GBK give rare characters about half the time."""
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    han = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    if len(han) < 2:
+        return False
+    common = 0
+    for c in han:
+        try:
+            common += 0xB0 <= c.encode("gb2312")[0] <= 0xD7
+        except UnicodeEncodeError:
+            pass
+    return common >= 0.8 * len(han)
 
 
 class _TextExtractor(HTMLParser):

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import stat
 import tempfile
 import time
 from collections import Counter
@@ -27,7 +29,7 @@ from govkg import queries
 from govkg.builders.emit import SHARED_LINE_END, graph_iri
 from govkg.builders.text import DecodeError, decode
 from govkg.builders.text import sha256 as text_sha256
-from govkg.kg.engines import run_builders
+from govkg.kg.engines import Failed, run_builders
 from govkg.kg.store import GraphStore, Rows, atomic_write
 from govkg.kg.stores import Store, select
 
@@ -51,15 +53,21 @@ class Skipped:
 
 @dataclass
 class BuildReport:
-    documents: int = 0          # reports in the graph after the build
+    documents: int = 0          # input reports read
     built: int = 0              # … of which built now
-    unchanged: int = 0          # … of which already in the store with the same content
-    removed: int = 0            # graphs of reports no longer among the inputs
+    unchanged: int = 0          # … of which already in the store with the same content (renamed included)
+    removed: int = 0            # report graphs removed (changed reports' old versions, pruned reports)
     incomplete: int = 0         # graphs an interrupted earlier build left unfinished (removed, rebuilt)
     chars: int = 0
     seconds: float = 0.0
     skipped: list[Skipped] = field(default_factory=list)
     facts: Counter = field(default_factory=Counter)
+    added: list[str] = field(default_factory=list)          # file names of reports new to the store
+    changed: list[str] = field(default_factory=list)        # … whose content changed (old version replaced)
+    renamed: list[tuple[str, str]] = field(default_factory=list)   # (old name, new name), same content
+    removed_names: list[str] = field(default_factory=list)  # … removed (--prune, `govkg remove`, changed)
+    kept: int = 0               # reports in the store not among the inputs, kept
+    warnings: list[str] = field(default_factory=list)       # built, but worth a look (bytes replaced …)
 
 
 def bundled_corpus() -> list[Path]:
@@ -68,18 +76,63 @@ def bundled_corpus() -> list[Path]:
     return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".txt"))
 
 
-def discover(paths: Iterable[str | os.PathLike]) -> list[Path]:
-    """Report files under the given files and folders, in a stable order."""
+def discover(paths: Iterable[str | os.PathLike], problems: list[Skipped] | None = None) -> list[Path]:
+    """Report files under the given files and folders, in a stable order.
+
+    Folders are walked without following symbolic links to folders; a linked file is taken only when it
+    resolves inside the folder given.  A folder that cannot be read is recorded in `problems` (never
+    skipped silently), as is a file that is not a regular file.
+    """
     out: list[Path] = []
+    problems = problems if problems is not None else []
     for p in map(Path, paths):
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES
-                              and not any(part.startswith(".") for part in f.relative_to(p).parts)))
-        elif p.exists():
+            root = p.resolve()
+            found: list[Path] = []
+
+            def unreadable(err: OSError) -> None:
+                problems.append(Skipped(str(err.filename), f"cannot read folder: {err.strerror}"))
+            for folder, dirs, names in os.walk(p, onerror=unreadable, followlinks=False):
+                rel = Path(folder).relative_to(p)
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                if any(part.startswith(".") for part in rel.parts):
+                    continue
+                for name in names:
+                    f = Path(folder) / name
+                    if name.startswith(".") or f.suffix.lower() not in REPORT_SUFFIXES:
+                        continue
+                    if f.is_symlink():
+                        try:
+                            target = f.resolve(strict=True)
+                        except (OSError, RuntimeError):
+                            problems.append(Skipped(str(f), "broken symbolic link"))
+                            continue
+                        if root not in target.parents:
+                            problems.append(Skipped(str(f), "symbolic link to a file outside the folder given"))
+                            continue
+                    found.append(f)
+            out.extend(sorted(found))
+        elif p.exists() or p.is_symlink():
             out.append(p)
         else:
             raise FileNotFoundError(f"{p}: no such file or folder")
     return out
+
+
+def read_report(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a report file, refusing what is not a regular file before reading (a FIFO would block,
+    /dev/zero never ends) and reading at most `max_bytes` + 1 whatever the size the file claims."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as e:
+        raise DecodeError(f"{path.name}: cannot read: {e.strerror}") from None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise DecodeError(f"{path.name}: not a regular file (a device, FIFO or socket is not read)")
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise DecodeError(f"{path.name}: larger than {max_bytes} bytes")
+    return data
 
 
 class _Stage:
@@ -104,6 +157,7 @@ class _Stage:
         self.loading: Future | None = None
 
     def add(self, graph: str, nquads) -> None:
+        self.gs.contributions.put(graph, [line for line in nquads if line.endswith(SHARED_LINE_END)])
         if self.file is None:
             self.path = self.folder / f"reports-{self.chunks % 2}.nq"   # one is written while the other loads
             self.file = self.path.open("w", encoding="utf-8")
@@ -146,7 +200,7 @@ class _Stage:
 
     def abandon(self) -> None:
         """After an error: let the load under way finish (its graphs are whole) and drop the rest.  Graphs
-        loaded but not yet in the manifest are removed by the next build (`GraphStore.forget_incomplete`)."""
+        loaded but not yet in the manifest are removed by the next build (`GraphStore.recover`)."""
         if self.file is not None:
             self.file.close()
             self.file = None
@@ -195,10 +249,11 @@ def _typed(value: object, kind: str):
     if kind.startswith("^^xsd:"):
         dt = kind[len("^^xsd:"):]
         if dt in ("integer", "int", "nonNegativeInteger"):
-            try:
-                int(text)
-            except ValueError:
-                raise QueryParameterError(f"expected a whole number, got {text!r}") from None
+            # ASCII digits only: int() would also take "1_0" and other scripts' digits, which no SPARQL
+            # engine reads as the same number
+            if not re.fullmatch(r"[+-]?[0-9]+", text.strip()):
+                raise QueryParameterError(f"expected a whole number (ASCII digits), got {text!r}")
+            text = str(int(text.strip()))
         return ox.Literal(text, datatype=ox.NamedNode(XSD + dt))
     return ox.Literal(text)
 
@@ -216,89 +271,147 @@ class KnowledgeGraph:
               workers: int = 1, engine: str = "local", scheduler: str | None = None,
               max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False, texts_dir: str | os.PathLike | None = None,
               progress: Callable[[Iterator, int], Iterator] | None = None,
-              vocabulary: Iterable[str | os.PathLike] = ()) -> "KnowledgeGraph":
+              prune: bool = False, vocabulary: Iterable[str | os.PathLike] = ()) -> "KnowledgeGraph":
         """Build from report files (None: the bundled corpus).
 
         `store`: a folder for a persistent Oxigraph store (default: in memory).  Building into an existing
         store is incremental: each report is one named graph keyed by the SHA-256 of its text, so unchanged
-        reports are skipped, a changed report replaces exactly its own graph and a report no longer among
-        the inputs has its graph removed.  `workers` > 1 builds in that many processes; ``engine="dask"``
+        reports are skipped, a renamed one gets its new gov:sourceName, a changed report (same file name,
+        new content) replaces exactly its own graph, and reports in the store that are not among the inputs
+        are kept (the store is the corpus) unless `prune` is set.  The shared entity graph is derived from
+        the reports the store holds, so the result equals a fresh build of the same reports.  `workers` > 1 builds in that many processes; ``engine="dask"``
         sends reports to a Dask cluster (`scheduler` address, or a local cluster when None).
 
-        Empty, binary, undecodable, oversized and duplicate files are skipped with a reason
-        (``kg.report.skipped``); with ``strict=True`` the first of them raises instead.  When a report's
+        Empty, binary, undecodable, oversized, special and duplicate files, unreadable folders and reports
+        whose build fails are skipped with a reason (``kg.report.skipped``) and the rest is stored; with
+        ``strict=True`` the first of them raises instead.  When a report's
         text as read differs from its file (an HTML page, a GB18030 file), that text is saved in
         `texts_dir` as ``<sha256>.txt`` so that every evidence offset can be checked against it.
         """
-        files = bundled_corpus() if paths is None else discover(paths)
+        problems: list[Skipped] = []
+        files = bundled_corpus() if paths is None else discover(paths, problems)
+        if strict and problems:
+            raise DecodeError(f"{problems[0].path}: {problems[0].reason}")
         gs = GraphStore(store) if store else GraphStore()
         extra, version = _user_vocabulary(vocabulary)
         # Facts depend on the vocabulary: a store read with another one is rebuilt whole.
         reread = gs.vocabulary_version() != version
         gs.add_ontology_data(extra, version)
         report = BuildReport()
-        report.incomplete = gs.forget_incomplete() if store else 0
-        existing = set(gs.report_graphs())
-        stale = set(existing) if reread else set()
+        report.skipped.extend(problems)
+        report.incomplete = gs.recover() if store else 0
+        sources = gs.sources()                       # report graph → file name, as stored
+        by_name: dict[str, set[str]] = {}
+        for g, name in sources.items():
+            by_name.setdefault(name, set()).add(g)
         started = time.perf_counter()
         current: set[str] = set()
         seen: dict[str, str] = {}
+        replaces: dict[str, set[str]] = {}           # new graph → old graphs of the same file name
+        renames: list[tuple[str, str, str]] = []     # (graph, old name, new name)
+        failed_names: set[str] = set()
+        given: dict[str, Path] = {}                   # file name → path, to name a failed build's file
+
+        def skip(path: Path, reason: str) -> None:
+            if strict:
+                raise DecodeError(reason)
+            report.skipped.append(Skipped(str(path), reason))
+            failed_names.add(path.name)
 
         def todo() -> Iterator[tuple[str, str, str, bool]]:
             for path in files:
                 try:
-                    size = path.stat().st_size
-                    if size > max_bytes:
-                        raise DecodeError(f"{path.name}: larger than {max_bytes} bytes ({size})")
-                    decoded = decode(path.read_bytes(), path.name)
+                    decoded = decode(read_report(path, max_bytes), path.name)
                 except (DecodeError, OSError) as e:
-                    if strict:
-                        raise
-                    report.skipped.append(Skipped(str(path), str(e)))
+                    skip(path, str(e))
                     continue
+                report.warnings.extend(decoded.warnings)
                 sha = text_sha256(decoded.text)
                 if sha in seen:
-                    msg = f"{path.name}: same content as {seen[sha]}"
-                    if strict:
-                        raise DecodeError(msg)
-                    report.skipped.append(Skipped(str(path), msg))
+                    skip(path, f"{path.name}: same content as {seen[sha]}")
                     continue
                 seen[sha] = path.name
+                given[path.name] = path
                 graph = graph_iri(sha)
                 current.add(graph)
                 report.documents += 1
                 report.chars += len(decoded.text)
-                if graph in existing and graph not in stale:
+                if graph in sources and not reread:
                     report.unchanged += 1
+                    if sources[graph] != path.name:
+                        renames.append((graph, sources[graph], path.name))
                     continue
+                old = by_name.get(path.name, set()) - {graph}   # a graph read again (new vocabulary) replaces itself
+                if old:
+                    replaces[graph] = set(old)
                 yield decoded.text, path.name, decoded.encoding, decoded.derived
 
         payloads = run_builders(todo(), workers=workers, engine=engine, scheduler=scheduler)
         if progress:
             payloads = progress(payloads, len(files))
         bulk = bool(store) and len(files) >= BULK_THRESHOLD
-        with tempfile.TemporaryDirectory(prefix=".govkg-stage-", dir=str(store) if store else None) as tmp:
+        stored: set[str] = set()
+        stage_dir = str(store) if store else None
+        with tempfile.TemporaryDirectory(prefix=f".govkg-stage-{os.getpid()}-", dir=stage_dir) as tmp:
             stage = _Stage(gs, Path(tmp))
             try:
                 for p in payloads:
+                    if isinstance(p, Failed):
+                        report.documents -= 1
+                        skip(given.get(p.source_name, Path(p.source_name)), f"{p.source_name}: {p.reason}")
+                        continue
                     if bulk:
                         stage.add(p.graph, p.nquads)          # a large build: bulk loads of bounded size
                     else:
                         gs.replace_graph(p.graph, p.nquads)   # one transaction per report
+                    stored.add(p.graph)
                     if texts_dir is not None and p.text is not None:
                         save_text(Path(texts_dir), p.sha256, p.text)
                     report.built += 1
+                    (report.changed if p.graph in replaces else report.added).append(p.source_name)
                     report.facts.update(dict(p.counts))
             except BaseException:
                 stage.abandon()   # the load under way finishes; the chunk being written is not loaded
                 raise
             stage.close()
-        for graph in sorted(existing - current):
-            gs.remove_graph(graph)
-            report.removed += 1
+        for graph, old, new in renames:
+            gs.rename(graph, new)
+            report.renamed.append((old, new))
+        # A changed report's old version goes once the new one is stored; with `prune`, so do reports
+        # not among the inputs (but never one whose file failed to read or build this time).
+        remove = {old for new, olds in replaces.items() if new in stored for old in olds} - current
+        others = set(sources) - current - remove
+        if prune and paths is not None and not any(s.reason.startswith("cannot read folder") for s in problems):
+            remove |= {g for g in others if sources[g] not in failed_names}
+        report.kept = len(set(sources) - current - remove)
+        report.removed_names = sorted(sources[g] for g in remove)
+        report.removed = len(remove)
+        if remove:
+            gs.remove_graphs(sorted(remove))
+            gs.derive_entities()
         gs.flush()
         report.seconds = time.perf_counter() - started
         return cls(gs, report)
+
+    @classmethod
+    def remove(cls, store: str | os.PathLike, names: Iterable[str]) -> list[str]:
+        """Remove reports from a store folder by file name (gov:sourceName) or by the start of their SHA-256;
+        returns the names removed.  A name that matches no report raises KeyError."""
+        gs = GraphStore(store)
+        gs.recover()
+        sources = gs.sources()
+        graphs: set[str] = set()
+        for name in names:
+            match = {g for g, n in sources.items() if n == name}
+            if not match and len(name) >= 8 and all(c in "0123456789abcdef" for c in name.lower()):
+                match = {g for g in sources if g.rsplit("/", 1)[1].startswith(name.lower()[:16])}
+            if not match:
+                raise KeyError(f"no report named {name!r} in {store}")
+            graphs |= match
+        gs.remove_graphs(sorted(graphs))
+        gs.derive_entities()
+        gs.flush()
+        return sorted(sources[g] for g in graphs)
 
     @classmethod
     def open(cls, path_or_endpoint: str | os.PathLike) -> "KnowledgeGraph":
@@ -311,16 +424,22 @@ class KnowledgeGraph:
         return cls(GraphStore.open(path_or_endpoint))
 
     def load(self, endpoint: str, gsp_url: str | None = None) -> int:
-        """Push every named graph (one per report, plus the vocabulary) to a SPARQL server through the
-        Graph Store Protocol; each PUT replaces that graph only.  Returns the number of graphs sent."""
+        """Push every named graph (one per report, plus the vocabulary and the shared entities) to a SPARQL
+        server through the Graph Store Protocol; each PUT replaces that graph only.  The vocabulary and the
+        entities go first, so that an interrupted load leaves reports that can be queried, not entities
+        missing under reports.  Returns the number of graphs sent; `PartialLoad` says how many landed."""
         from govkg.kg.remote import graph_store_url, push_graphs
         store = self._local("loading into a server")
-        if not store.graphs():
+        from govkg.kg.store import MANIFEST_GRAPH, ONTOLOGY_GRAPH
+        from govkg.builders.emit import ENTITIES_GRAPH
+        names = [g for g in store.graphs() if g != MANIFEST_GRAPH]
+        if not names:
             raise ValueError("this graph has no named graphs (a Turtle file is one merged graph): load the "
                              "store folder that `govkg build` wrote, e.g. --graph govkg.store")
-        from govkg.kg.store import MANIFEST_GRAPH
-        graphs = ((g, store.graph_ntriples(g)) for g in store.graphs() if g != MANIFEST_GRAPH)
-        return push_graphs(graphs, gsp_url or graph_store_url(endpoint))
+        first = [g for g in (ONTOLOGY_GRAPH, ENTITIES_GRAPH) if g in names]
+        order = first + [g for g in names if g not in first]
+        graphs = ((g, store.graph_ntriples(g)) for g in order)
+        return push_graphs(graphs, gsp_url or graph_store_url(endpoint), total=len(order))
 
     def _local(self, what: str) -> GraphStore:
         if not isinstance(self.store, GraphStore):
@@ -377,10 +496,14 @@ class KnowledgeGraph:
 
     def spread(self, practice: str):
         """The spread trace of a practice (see `govkg.kg.spread.Trace`): timeline, network, scores, exports.
+        Each adopter's `year_source` ("stated", "context", "report" or None) says whether its year orders it;
+        `to_dataframe()` is the cascades table with nullable integer years.
 
         >>> t = KnowledgeGraph.build().spread("three-enforcement-systems")
         >>> t.adopters[0].name, t.adopters[0].first_year, t.milestones[0]["year"]
         ('中卫市', 2017, 2017)
+        >>> str(t.to_dataframe()["adopt_year"].dtype)
+        'Int64'
         """
         from govkg.kg.spread import trace
         return trace(self.store, practice)
@@ -397,10 +520,11 @@ class KnowledgeGraph:
         from govkg.kg.evaluate import evaluate
         return evaluate(self.store, gold, practices)
 
-    def serve(self, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0):
-        """A local read-only SPARQL endpoint over this graph (an http.server; call ``serve_forever()``)."""
+    def serve(self, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0, **limits):
+        """A local read-only SPARQL endpoint over this graph (an http.server; call ``serve_forever()``).
+        `limits`: cors, allow_service, max_queries, memory_mb, max_body (see `govkg.kg.serve.make_server`)."""
         from govkg.kg.serve import make_server
-        return make_server(self._local("serving"), host, port, timeout)
+        return make_server(self._local("serving"), host, port, timeout, **limits)
 
     @staticmethod
     def named_queries() -> dict[str, str]:

@@ -8,20 +8,36 @@ from __future__ import annotations
 
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from typing import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Union
 
 from govkg.builders.pipeline import GraphPayload, build_payload
 
 Item = tuple[str, str, str, bool]   # (text, source name, encoding, text differs from the file)
 
 
-def _build(item: Item) -> GraphPayload:
-    return build_payload(*item)
+@dataclass(frozen=True)
+class Failed:
+    """A report whose build raised: its name and the reason, in place of its payload."""
+    source_name: str
+    reason: str
+
+
+def _build(item: Item) -> Union[GraphPayload, Failed]:
+    # Any failure inside one report's build (spaCy's E088 on a very long sentence, a rule that trips on odd
+    # text …) belongs to that report: it is returned, not raised, so the rest of the corpus is stored.
+    try:
+        return build_payload(*item)
+    except Exception as e:  # noqa: BLE001 - reported per file with its reason
+        first = (str(e).strip().splitlines() or [""])[0]
+        first = first[:first.index(". ") + 1] if ". " in first else first   # the first sentence says it
+        return Failed(item[1], f"build failed: {type(e).__name__}: {first[:200]}")
 
 
 def run_builders(items: Iterable[Item], *, workers: int = 1, engine: str = "local",
-                 scheduler: str | None = None, window: int = 16) -> Iterator[GraphPayload]:
-    """Payloads in input order (so every engine yields the same sequence)."""
+                 scheduler: str | None = None, window: int = 16) -> Iterator[Union[GraphPayload, Failed]]:
+    """Payloads in input order (so every engine yields the same sequence); a `Failed` for a report whose
+    build raised."""
     if engine == "dask":
         yield from _dask(items, workers, scheduler, window)
     elif engine != "local":
@@ -53,8 +69,11 @@ def _dask(items: Iterable[Item], workers: int, scheduler: str | None, window: in
     if scheduler:
         client = Client(scheduler)
     else:
+        # No dashboard, and the scheduler's HTTP endpoints (which it opens even without a dashboard, on
+        # port 8787 of every interface) on a loopback port of its own; the cluster listens on loopback only.
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               host="127.0.0.1", dashboard_address=None,
+                               scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
         client = Client(cluster)
     try:
         yield from _bounded(lambda fn, item: client.submit(fn, item, pure=False), items,

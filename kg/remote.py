@@ -115,11 +115,13 @@ class RemoteStore:
         self.endpoint = endpoint
         self.timeout = timeout
         self.path = None
+        self.last_type = ""
 
     def _post(self, url: str, data: bytes, ctype: str, accept: str, method: str = "POST") -> bytes:
         req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": ctype, "Accept": accept})
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as r:
+                self.last_type = (r.headers.get("Content-Type") or "").split(";")[0].strip()
                 return r.read()
         except urllib.error.HTTPError as e:
             raise EndpointError(f"{url}: HTTP {e.code}: {e.read().decode('utf-8', 'replace')[:500]}") from None
@@ -138,12 +140,24 @@ class RemoteStore:
 
     def query(self, sparql: str, bindings: Mapping[str, object] | None = None) -> Rows | bool:
         """Run SPARQL on the endpoint (its default graph should be the union of the graphs); `bindings` are
-        bound as RDF terms in a VALUES block that opens the WHERE group (see the module's docstring)."""
-        data = self._solutions(sparql, bindings)
-        if "boolean" in data:
-            return bool(data["boolean"])
-        names = data["head"].get("vars", [])
-        rows = [{n: to_python(_from_json(b.get(n))) for n in names} for b in data["results"]["bindings"]]
+        bound as RDF terms in a VALUES block that opens the WHERE group (see the module's docstring).
+        CONSTRUCT and DESCRIBE answers come back as subject/predicate/object rows."""
+        body = self._ask(bind_values(sparql, bindings) if bindings else sparql,
+                         f"{RESULTS_JSON}, application/n-triples;q=0.9")
+        try:
+            if self.last_type in ("application/n-triples", "text/plain"):     # CONSTRUCT, DESCRIBE
+                triples = sorted({str(t): t for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)}.items())
+                return Rows(["subject", "predicate", "object"],
+                            [{"subject": to_python(t.subject), "predicate": to_python(t.predicate),
+                              "object": to_python(t.object)} for _, t in triples])
+            data = json.loads(body)
+            if "boolean" in data:
+                return bool(data["boolean"])
+            names = data["head"].get("vars", [])
+            rows = [{n: to_python(_from_json(b.get(n))) for n in names} for b in data["results"]["bindings"]]
+        except (ValueError, SyntaxError, KeyError, TypeError, AttributeError) as e:
+            raise EndpointError(f"{self.endpoint}: the reply is not SPARQL results "
+                                f"({type(e).__name__}: {str(e)[:100]})") from None
         return Rows(names, rows)
 
     def __len__(self) -> int:
@@ -181,12 +195,20 @@ def graph_store_url(endpoint: str) -> str:
     return endpoint.rstrip("/") + "/store"
 
 
-def push_graphs(graphs: Iterator[tuple[str, bytes]], gsp_url: str, timeout: float = 300.0) -> int:
-    """PUT each (graph IRI, N-Triples) to the Graph Store Protocol endpoint, replacing that graph; returns count."""
+class PartialLoad(EndpointError):
+    """Some graphs landed before the endpoint failed."""
+
+
+def push_graphs(graphs: Iterator[tuple[str, bytes]], gsp_url: str, timeout: float = 300.0, total: int = 0) -> int:
+    """PUT each (graph IRI, N-Triples) to the Graph Store Protocol endpoint, replacing that graph; returns count.
+    A failure part way raises `PartialLoad` saying how many graphs landed."""
     n = 0
     remote = RemoteStore(gsp_url, timeout)
     for iri, data in graphs:
         url = gsp_url + ("&" if "?" in gsp_url else "?") + urllib.parse.urlencode({"graph": iri})
-        remote._post(url, data, "application/n-triples", "*/*", method="PUT")
+        try:
+            remote._post(url, data, "application/n-triples", "*/*", method="PUT")
+        except EndpointError as e:
+            raise PartialLoad(f"{n} of {total or '?'} graphs loaded, then: {e}") from None
         n += 1
     return n

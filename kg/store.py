@@ -3,6 +3,10 @@
 In memory for files and small corpora, on disk (a directory) for large ones.  Queries see the union
 of all graphs.  Writing is deterministic (triples sorted, no blank nodes) and atomic (a temporary file
 renamed into place), so an interrupted write never leaves a half-written graph behind.
+
+A store folder holds, besides Oxigraph's files: `govkg-entities/` (each report's lines of the shared
+entity graph, from which that graph is derived; `.stale` while it may differ from their union) and
+`govkg-holder` (who last opened it for writing, named when another process finds it locked).
 """
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +23,8 @@ from typing import Iterable, Iterator
 import pyoxigraph as ox
 
 from govkg import ontology
-from govkg.namespace import DCTERMS, ID_IRI, PREFIXES
+from govkg.builders.emit import ENTITIES_GRAPH, SHARED_LINE_END
+from govkg.namespace import DCTERMS, GOV_IRI, ID_IRI, PREFIXES
 
 ONTOLOGY_GRAPH = ID_IRI + "graph/ontology"
 REPORT_GRAPH = re.compile(re.escape(ID_IRI) + r"graph/[0-9a-f]{16}")
@@ -33,6 +39,24 @@ FORMATS = {"ttl": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE, "nt": ox.R
            "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD,
            "json": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML, "xml": ox.RdfFormat.RDF_XML,
            "owl": ox.RdfFormat.RDF_XML}
+
+
+# Characters XML 1.0 cannot hold at all (not even as character references): report text may contain them
+# (a control character copied from a web page), and RDF/XML, GEXF and GraphML outputs drop them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids (C0 controls but tab and line breaks, U+FFFE/U+FFFF)."""
+    return _NOT_XML.sub("", text)
+
+
+def _xml_safe_quad(q):
+    o = q.object
+    if isinstance(o, ox.Literal) and _NOT_XML.search(o.value):
+        o = ox.Literal(xml_safe(o.value), language=o.language) if o.language else \
+            ox.Literal(xml_safe(o.value), datatype=o.datatype)
+    return ox.Quad(q.subject, q.predicate, o, q.graph_name) if isinstance(q, ox.Quad) else ox.Triple(q.subject, q.predicate, o)
 
 
 class GraphFileError(ValueError):
@@ -94,27 +118,168 @@ def to_python(term) -> object:
     return term.value
 
 
-class GraphStore:
-    """A dataset of report graphs.  `GraphStore()` is in memory; `GraphStore(path)` persists in a directory."""
+CONTRIBUTIONS_DIR = "govkg-entities"   # inside a store folder: each report's lines of the entity graph
+HOLDER_FILE = "govkg-holder"           # inside a store folder: who opened it for writing
 
-    def __init__(self, path: str | os.PathLike | None = None):
+
+def is_store(path: Path) -> bool:
+    """A folder holding an Oxigraph store (RocksDB writes CURRENT first)."""
+    return (path / "CURRENT").is_file()
+
+
+def _first_line(e: BaseException) -> str:
+    return (str(e).strip().splitlines() or [type(e).__name__])[0]
+
+
+def _open_for_writing(path: Path) -> ox.Store:
+    """Open (or create) a store folder for writing, taking its lock; a folder that holds something else is
+    refused rather than turned into a store, and a store held by another process is named with its holder."""
+    if path.exists() and not path.is_dir():
+        raise GraphFileError(f"{path}: exists and is not a folder")
+    if path.is_dir() and not is_store(path) and any(path.iterdir()):
+        raise GraphFileError(f"{path}: a folder that is not a govkg store; give an empty or new folder")
+    try:
+        store = ox.Store(str(path))
+    except OSError as e:
+        if "lock" not in str(e).lower():
+            raise GraphFileError(f"{path}: cannot open the store: {_first_line(e)}") from None
+        holder = ""
+        try:
+            holder = (path / HOLDER_FILE).read_text(encoding="utf-8").strip()
+        except OSError:
+            pass
+        raise StoreInUseError(f"{path}: the store is in use by {holder or 'another process'}; "
+                              "wait for it to finish (read-only commands work meanwhile)") from None
+    try:
+        atomic_write(path / HOLDER_FILE, lambda f: f.write(
+            f"pid {os.getpid()} ({' '.join(Path(a).name if i == 0 else a for i, a in enumerate(sys.argv))[:200]})"
+            .encode("utf-8", "replace")), 0, sync=False)
+    except OSError:
+        pass
+    return store
+
+
+class Contributions:
+    """Each report's descriptions of shared entities, kept so that the entity graph can be derived again
+    after a report is removed.  In a store folder they are files named by the report graph (written through
+    a renamed temporary file, so a kill leaves either the whole file or none); in memory, a dict."""
+
+    STALE = ".stale"
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.memory: dict[str, list[str]] = {}
+        self.stale = False
+
+    def _file(self, graph: str) -> Path:
+        return self.folder / (graph.rsplit("/", 1)[1] + ".nq")
+
+    def put(self, graph: str, lines: list[str]) -> None:
+        if self.folder is None:
+            self.memory[graph] = list(lines)
+            return
+        data = "".join(lines).encode("utf-8")
+        atomic_write(self._file(graph), lambda f: f.write(data), 0, sync=False)
+
+    def get(self, graph: str) -> list[str]:
+        if self.folder is None:
+            return self.memory.get(graph, [])
+        try:
+            return self._file(graph).read_text(encoding="utf-8").splitlines(keepends=True)
+        except FileNotFoundError:
+            return []
+
+    def delete(self, graph: str) -> None:
+        if self.folder is None:
+            self.memory.pop(graph, None)
+            return
+        try:
+            self._file(graph).unlink()
+        except FileNotFoundError:
+            pass
+
+    def graphs(self) -> set[str]:
+        if self.folder is None:
+            return set(self.memory)
+        if not self.folder.is_dir():
+            return set()
+        return {ID_IRI + "graph/" + p.name[:-3] for p in self.folder.iterdir() if p.name.endswith(".nq")}
+
+    def prune(self, keep: set[str]) -> None:
+        """Delete contributions of reports not in `keep`, and temporary files a kill left."""
+        for g in self.graphs() - keep:
+            self.delete(g)
+        if self.folder is not None and self.folder.is_dir():
+            for p in self.folder.glob(".*.tmp"):
+                p.unlink(missing_ok=True)
+
+    def mark_stale(self) -> None:
+        if self.folder is None:
+            self.stale = True
+        else:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / self.STALE).touch()
+
+    def mark_fresh(self) -> None:
+        if self.folder is None:
+            self.stale = False
+        else:
+            (self.folder / self.STALE).unlink(missing_ok=True)
+
+    def is_stale(self) -> bool:
+        return self.stale if self.folder is None else (self.folder / self.STALE).exists()
+
+
+class StoreInUseError(OSError):
+    """Another process holds the store for writing."""
+
+
+class GraphStore:
+    """A dataset of report graphs.  `GraphStore()` is in memory; `GraphStore(path)` persists in a directory.
+
+    The shared entity graph (divisions, agencies, regulations, candidate practices) is derived: each report's
+    contribution to it is kept beside its graph (`Contributions`), and the graph is the union of the
+    contributions of the reports in the manifest.  Adding a report adds its lines; removing or changing one
+    marks the graph stale and `derive_entities` recomputes it, so after any sequence of builds, removals and
+    interruptions the store holds exactly what a fresh build of the same reports holds.
+
+    `read_only=True` opens a store folder without taking its lock: queries and exports then work while a
+    build or a server holds it.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, read_only: bool = False):
         self.path = Path(path) if path else None
-        self.store = ox.Store(str(path)) if path else ox.Store()
+        self.read_only = read_only
+        if not path:
+            self.store = ox.Store()
+        elif read_only:
+            if not is_store(self.path):
+                raise GraphFileError(f"{self.path}: not a govkg store folder (no Oxigraph store in it)")
+            try:
+                self.store = ox.Store.read_only(str(path))
+            except OSError as e:
+                raise GraphFileError(f"{self.path}: cannot open the store: {_first_line(e)}") from None
+        else:
+            self.store = _open_for_writing(self.path)
+        self.contributions = Contributions(self.path / CONTRIBUTIONS_DIR if path else None)
 
     # ------------------------------------------------------------ loading
     @classmethod
     def open(cls, path: str | os.PathLike) -> "GraphStore":
-        """Open a store directory, or load an RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD) into memory."""
+        """Open a store directory read-only, or load an RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD)
+        into memory."""
         p = Path(path)
         if p.is_dir():
-            return cls(p)
+            return cls(p, read_only=True)
         if not p.exists():
             raise GraphFileError(f"{p}: no such graph file (build one with `govkg build --out {p}`)")
+        if not p.is_file():
+            raise GraphFileError(f"{p}: not a regular file")
         store = cls()
         try:
             store.store.bulk_load(path=str(p), format=format_of(p))
         except (SyntaxError, ValueError, OSError) as e:
-            raise GraphFileError(f"{p}: not valid RDF: {e}") from None
+            raise GraphFileError(f"{p}: not valid RDF: {_first_line(e)}") from None
         return store
 
     def add_ontology_data(self, extra: list[dict] | None = None, version: str = "") -> None:
@@ -124,16 +289,22 @@ class GraphStore:
         graph's dcterms:hasVersion (`vocabulary_version` reads it back) so that a build can tell that the
         reports were read with another vocabulary."""
         graph = ox.NamedNode(ONTOLOGY_GRAPH)
-        self.store.remove_graph(graph) if self.store.contains_named_graph(graph) else None
+        quads = []
         for name in ontology.DATA_FILES:
             p = ontology.path(name)
             if name == "practices.ttl" and extra:
                 from govkg.ontology.generate import with_user_vocabulary
-                self.store.load(with_user_vocabulary(extra), format=ox.RdfFormat.TURTLE, to_graph=graph)
+                quads.extend(ox.Quad(q.subject, q.predicate, q.object, graph)
+                             for q in ox.parse(with_user_vocabulary(extra), format=ox.RdfFormat.TURTLE))
             elif p.exists():
-                self.store.load(path=str(p), format=ox.RdfFormat.TURTLE, to_graph=graph)
+                quads.extend(ox.Quad(q.subject, q.predicate, q.object, graph)
+                             for q in ox.parse(path=str(p), format=ox.RdfFormat.TURTLE))
         if version:
-            self.store.add(ox.Quad(graph, ox.NamedNode(str(DCTERMS.hasVersion)), ox.Literal(version), graph))
+            quads.append(ox.Quad(graph, ox.NamedNode(str(DCTERMS.hasVersion)), ox.Literal(version), graph))
+        current = set(self.store.quads_for_pattern(None, None, None, graph))
+        if current != set(quads):
+            self.store.remove_graph(graph) if self.store.contains_named_graph(graph) else None
+            self.store.extend(quads)
 
     def vocabulary_version(self) -> str:
         """The version of the user vocabulary the store's reports were read with ("" for the shipped one)."""
@@ -142,42 +313,108 @@ class GraphStore:
         return found[0].object.value if found else ""
 
     def replace_graph(self, graph: str, nquads: Iterable[str]) -> None:
-        """Put one report's lines in its named graph, replacing whatever the graph held, and record the graph
-        as complete in the manifest — all in one transaction."""
+        """Put one report's lines in its named graph, replacing whatever the graph held, add its descriptions
+        of shared entities to the entity graph, and record the graph as complete in the manifest — in one
+        transaction, after its contribution to the entity graph is kept."""
+        lines = list(nquads)
+        shared = [line for line in lines if line.endswith(SHARED_LINE_END)]
         g = ox.NamedNode(graph)
-        data = "".join(nquads) + _manifest_line(graph)
-        quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
         if self.store.contains_named_graph(g):
-            self.store.remove_graph(g)
-        self.store.extend(quads)
+            self.remove_graphs([graph])
+        self.contributions.put(graph, shared)
+        data = "".join(lines) + _manifest_line(graph)
+        self.store.extend(list(ox.parse(data, format=ox.RdfFormat.N_QUADS)))
 
     def bulk_add(self, nquads_file: Path, graphs: list[str]) -> None:
         """Load many new report graphs at once with Oxigraph's bulk loader (several times faster than
         transactions on disk), then record them in the manifest in one transaction.  Until that last step
-        they do not count as built: a build interrupted before it rebuilds them (`forget_incomplete`)."""
+        they do not count as built: a build interrupted before it rebuilds them (`recover`).  The bulk loader
+        is not transactional, so the entity graph is marked stale for the time of the load."""
         # lenient: the lines come from `builders.emit`, which writes only valid IRIs and escaped literals,
         # so the loader's IRI checks would find nothing (and cost a tenth of the load).
+        self.contributions.mark_stale()
         self.store.bulk_load(path=str(nquads_file), format=ox.RdfFormat.N_QUADS, lenient=True)
         self.store.extend(list(ox.parse("".join(map(_manifest_line, graphs)), format=ox.RdfFormat.N_QUADS)))
+        self.contributions.mark_fresh()
 
     def complete_graphs(self) -> set[str]:
         """Report graphs recorded in the manifest: built to the end."""
         return {q.subject.value for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(MANIFEST_GRAPH))}
 
-    def forget_incomplete(self) -> int:
-        """Remove report graphs that an interrupted build left without a manifest entry."""
+    def recover(self) -> int:
+        """Repair what an interruption left, in both directions: report graphs without a manifest entry are
+        removed (an interrupted build), manifest entries without their graph or without their contribution
+        are removed (an interrupted removal, a store from an older version), contributions of no report are
+        deleted, and the entity graph is derived again if anything was repaired or it was marked stale.
+        Returns the number of reports removed (to be built again)."""
+        if self.path is not None:
+            remove_stale_temporaries(self.path, ".govkg-stage-")
         done = self.complete_graphs()
-        stale = [g for g in self.report_graphs() if g not in done]
-        for g in stale:
+        present = set(self.report_graphs())
+        kept = self.contributions.graphs()
+        orphan_graphs = sorted(present - done)
+        orphan_entries = sorted(g for g in done if g not in present or g not in kept)
+        for g in orphan_graphs:
             self.store.remove_graph(ox.NamedNode(g))
-        return len(stale)
+        self.remove_graphs(orphan_entries)
+        done -= set(orphan_entries)
+        self.contributions.prune(done)
+        if orphan_graphs or orphan_entries or self.contributions.is_stale():
+            self.derive_entities()
+        return len(orphan_graphs) + len(orphan_entries)
+
+    def remove_graphs(self, graphs: Iterable[str]) -> None:
+        """Remove report graphs: each graph and its manifest entry go in one transaction, then its
+        contribution; the entity graph is marked stale until `derive_entities` (a kill in between leaves a
+        stale mark, and the next opening derives it)."""
+        graphs = list(graphs)
+        if not graphs:
+            return
+        self.contributions.mark_stale()
+        for graph in graphs:
+            g = str(ox.NamedNode(graph))
+            entry = f"{g} <{SD_NAMED_GRAPH[0]}> <{SD_NAMED_GRAPH[1]}>"
+            self.store.update(f"DELETE DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ {entry} }} }} ; DROP SILENT GRAPH {g}")
+            self.contributions.delete(graph)
 
     def remove_graph(self, graph: str) -> None:
+        self.remove_graphs([graph])
+        self.derive_entities()
+
+    def derive_entities(self) -> None:
+        """Make the entity graph the union of the contributions of the reports in the manifest."""
+        graph = ox.NamedNode(ENTITIES_GRAPH)
+        lines: set[str] = set()          # reports repeat the same descriptions: keep each line once
+        for g in self.complete_graphs():
+            lines.update(self.contributions.get(g))
+        wanted = set(ox.parse("".join(sorted(lines)), format=ox.RdfFormat.N_QUADS)) if lines else set()
+        current = set(self.store.quads_for_pattern(None, None, None, graph))
+        for q in current - wanted:
+            self.store.remove(q)
+        missing = wanted - current
+        if missing:
+            self.store.extend(sorted(missing, key=str))
+        self.contributions.mark_fresh()
+
+    def sources(self) -> dict[str, str]:
+        """Report graph → the file name it was built from (gov:sourceName)."""
+        out = {}
+        for q in self.store.quads_for_pattern(None, ox.NamedNode(GOV_IRI + "sourceName"), None, None):
+            if not isinstance(q.graph_name, ox.DefaultGraph) and REPORT_GRAPH.fullmatch(q.graph_name.value):
+                out[q.graph_name.value] = q.object.value
+        return out
+
+    def rename(self, graph: str, name: str) -> None:
+        """Give a report graph a new gov:sourceName (the same text under another file name), in one
+        transaction: the rest of a report's graph does not depend on its file name."""
         g = ox.NamedNode(graph)
-        if self.store.contains_named_graph(g):
-            self.store.remove_graph(g)
-        self.store.remove(ox.Quad(g, ox.NamedNode(SD_NAMED_GRAPH[0]), ox.NamedNode(SD_NAMED_GRAPH[1]),
-                                  ox.NamedNode(MANIFEST_GRAPH)))
+        old = list(self.store.quads_for_pattern(None, ox.NamedNode(GOV_IRI + "sourceName"), None, g))
+        if not old:
+            return
+        new = ox.Quad(old[0].subject, old[0].predicate, ox.Literal(name), g)
+        delete = " ".join(f"{q.subject} {q.predicate} {q.object} ." for q in old)
+        self.store.update(f"DELETE DATA {{ GRAPH {g} {{ {delete} }} }} ; "
+                          f"INSERT DATA {{ GRAPH {g} {{ {new.subject} {new.predicate} {new.object} . }} }}")
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self.store.named_graphs())
@@ -210,7 +447,11 @@ class GraphStore:
             names = [v.value for v in result.variables]
             rows = [{n: to_python(sol[n]) for n in names} for sol in result]
             return Rows(names, rows)
-        raise TypeError("only SELECT and ASK queries return rows; use `triples()` for graphs")
+        # CONSTRUCT and DESCRIBE: the triples, one row each, in a stable order
+        triples = sorted({str(t): t for t in result}.items())
+        return Rows(["subject", "predicate", "object"],
+                    [{"subject": to_python(t.subject), "predicate": to_python(t.predicate),
+                      "object": to_python(t.object)} for _, t in triples])
 
     def triples(self) -> list[ox.Triple]:
         """All distinct triples of the union, sorted: the deterministic order every export uses."""
@@ -233,7 +474,8 @@ class GraphStore:
         """
         rdf_format = format_of(path, fmt)
         dataset = rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
-        with tempfile.TemporaryDirectory(prefix="govkg-export-") as tmp:
+        remove_stale_temporaries(Path(tempfile.gettempdir()), "govkg-export-")
+        with tempfile.TemporaryDirectory(prefix=f"govkg-export-{os.getpid()}-") as tmp:
             raw, ordered = Path(tmp) / "raw.nt", Path(tmp) / "sorted.nt"
             with raw.open("w", encoding="utf-8") as f:
                 for q in self.store.quads_for_pattern(None, None, None, None):
@@ -249,8 +491,31 @@ class GraphStore:
 
             def serialize(f):
                 with ordered.open("rb") as src:
-                    ox.serialize(ox.parse(src, format=source), f, rdf_format, prefixes=_prefixes(rdf_format))
+                    quads = ox.parse(src, format=source)
+                    if rdf_format == ox.RdfFormat.RDF_XML:      # well-formed whatever the report text holds
+                        quads = map(_xml_safe_quad, quads)
+                    ox.serialize(quads, f, rdf_format, prefixes=_prefixes(rdf_format))
             return atomic_write(path, serialize, count)
+
+
+def remove_stale_temporaries(folder: Path, prefix: str) -> None:
+    """Remove temporary folders ``<prefix><pid>-…`` whose process is gone (killed before it could clean
+    up: SIGKILL, a power cut); folders of live processes are left alone."""
+    try:
+        entries = list(folder.glob(prefix + "*"))
+    except OSError:
+        return
+    for d in entries:
+        pid = d.name[len(prefix):].split("-", 1)[0]
+        if not pid.isdigit() or not d.is_dir() or d.is_symlink():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue                      # alive (or not ours to signal)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _jsonld(ntriples: Path) -> bytes:
@@ -307,11 +572,15 @@ def _term(value: object):
     return ox.Literal(text)
 
 
-def atomic_write(path: str | os.PathLike, write, count: int) -> int:
-    """Write through a temporary file in the same folder, flush it to disk, then rename it into place."""
+def atomic_write(path: str | os.PathLike, write, count: int, sync: bool = True) -> int:
+    """Write through a temporary file in the same folder, flush it to disk, then rename it into place.
+    (`sync=False` skips the flush to disk: the rename still makes the write whole against a killed process.)"""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:      # name the file asked for, not the temporary one
+        raise OSError(e.errno, f"cannot write here ({e.strerror})", str(path)) from None
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the result should look like any other written file
@@ -319,12 +588,15 @@ def atomic_write(path: str | os.PathLike, write, count: int) -> int:
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()
-            os.fsync(f.fileno())
+            if sync:
+                os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(e, OSError) and e.errno is not None:
+            raise OSError(e.errno, e.strerror, str(path)) from None
         raise
     return count

@@ -23,6 +23,7 @@ from govkg.kg.stores import Store, select
 MODE_COLOURS = {"piloted": "#d62728", "adopted": "#1f77b4", "extended": "#2ca02c", "deepened": "#9467bd",
                 "promoted": "#8c564b"}
 EDGE_STYLES = {"partOf": {"color": "#bbbbbb", "dashes": True}, "spread": {"color": "#ff7f0e", "dashes": [8, 4]},
+               "learning": {"color": "#2ca02c", "dashes": [2, 3], "width": 3},
                "vertical": {"color": "#d62728", "dashes": False}, "horizontal": {"color": "#17becf", "dashes": [2, 4]}}
 SCALE = 90.0      # pixels per degree of longitude
 MAX_NODES = 2000  # past this a view aggregates (see `limit_nodes`)
@@ -41,9 +42,11 @@ class ViewData:
     subtitle: str = ""
     nodes: list[dict] = field(default_factory=list)
     edges: list[dict] = field(default_factory=list)
-    legend: list[tuple[str, str, str]] = field(default_factory=list)   # (kind, colour, label)
+    # (symbol, colour, label); symbol: dot, box, star, triangle, square (nodes) or line, dashed, dotted (edges)
+    legend: list[tuple[str, str, str]] = field(default_factory=list)
     curve: list[tuple[int, int]] = field(default_factory=list)         # (year, cumulative adopters)
-    years: tuple[int, int] | None = None
+    years: tuple[int, int] | None = None           # the year slider: every year a node or an edge carries
+    colours: tuple[int, int] | None = None         # the colour bar: the span of first adoption years
 
 
 def _position(lon: float | None, lat: float | None) -> tuple[float, float] | None:
@@ -78,14 +81,15 @@ def collect(store: Store, practice: str | None = None, division: str | None = No
         rows = [r for r in rows if r["code"] == division or r["dl"] == division]
         if not rows:
             raise KeyError(f"no adoptions by division {division!r}")
-    title = "govkg · 实践扩散图 Practice diffusion"
-    subtitle = ""
+    title = "govkg · 实践与采纳地区总览 Overview of practices and adopting divisions"
+    if set(classes) != {"Division", "Practice"}:
+        title = "govkg · " + " · ".join(CLASS_TITLES[c] for c in CLASSES if c in classes)
+    subtitle = "采纳地区按首次采纳年份着色 Divisions coloured by first year of adoption"
     if practice:
         label = next((r["pl"] for r in rows if r["slug"] == practice), practice)
-        title = f"{label} · {practice}"
-        subtitle = "采纳者按首次采纳年份着色 Adopters coloured by first year of adoption"
+        title = f"{label} · {practice} — 采纳地区 Adopting divisions"
     elif division:
-        title = f"{rows[0]['dl']} · 实践 Practices"
+        title = f"{rows[0]['dl']} · 采纳的实践 Practices adopted by this division"
     data = ViewData(title, subtitle)
     net = Network(directed=True)
     nodes: dict[str, dict] = {}
@@ -95,7 +99,10 @@ def collect(store: Store, practice: str | None = None, division: str | None = No
         if r["year"] is not None:
             first_year[r["d"]] = min(first_year.get(r["d"], 9999), int(r["year"]))
     years = sorted({y for y in first_year.values()})
-    data.years = (years[0], years[-1]) if years else None
+    data.years = data.colours = (years[0], years[-1]) if years else None
+    every = sorted({int(r["year"]) for r in rows if r["year"] is not None})
+    if every:                                    # the slider reaches every edge, not just first years
+        data.years = (every[0], every[-1])
     for r in rows:
         if r["d"] not in nodes:
             pos = _position(r["lon"], r["lat"]) or _jitter(r["d"], 300)
@@ -103,7 +110,7 @@ def collect(store: Store, practice: str | None = None, division: str | None = No
             fy = first_year.get(r["d"])
             nodes[r["d"]] = {"id": r["d"], "label": r["dl"], "kind": "division", "shape": "dot", "size": 30,
                              "font": {"size": 36, "strokeWidth": 6},
-                             "color": _year_colour(fy, data.years), "x": pos[0], "y": pos[1], "year": fy,
+                             "color": _year_colour(fy, data.colours), "x": pos[0], "y": pos[1], "year": fy,
                              "title": f"{r['dl']}  {r['code'] or ''}\n首次采纳 first adoption: {fy or '—'}",
                              "info": {"type": "行政区划 Division", "name": r["dl"], "code": r["code"] or "",
                                       "first": fy}}
@@ -164,6 +171,15 @@ def collect(store: Store, practice: str | None = None, division: str | None = No
                                "year": r["year"], "kind": "spread", "title": f"spread → {r['scope']}",
                                "evidence": {"quote": r["quote"], "report": r["report"], "mode": "spread",
                                             "year": r["year"]}, **EDGE_STYLES["spread"]})
+    for r in select(store, "view-learning"):
+        if r["from"] in nodes and r["learner"] in nodes:     # 学习借鉴: from whose experience to the learner
+            stated = r["source"] in ("StatedYear", "ContextYear")
+            edges.setdefault(("learning", r["l"]), {
+                "from": r["from"], "to": r["learner"], "label": "学习借鉴", "arrows": "to", "kind": "learning",
+                "year": r["year"] if stated else None, "title": "learning: from → learner",
+                "evidence": {"quote": r["quote"], "report": r["report"], "mode": "learning",
+                             "year": r["year"] if stated or r["year"] is None else f"by {r['year']}"},
+                **EDGE_STYLES["learning"]})
     for r in select(store, "view-parts"):
         if r["d"] in nodes and r["parent"] in nodes:
             edges[("partOf", r["d"], r["parent"])] = {"from": r["d"], "to": r["parent"], "kind": "partOf",
@@ -180,8 +196,23 @@ def collect(store: Store, practice: str | None = None, division: str | None = No
         if e["from"] in kept and e["to"] in kept:
             net.add_edge(e.pop("from"), e.pop("to"), **e)
     data.nodes, data.edges = net.get_network_data()[:2]
-    data.legend = [("mode", c, m) for m, c in MODE_COLOURS.items()] + [("edge", "#ff7f0e", "spread 推广"),
-                                                                       ("edge", "#bbbbbb", "part of 隶属")]
+    data.legend = [("dot", _year_colour(data.colours[0], data.colours) if data.colours else UNDATED_COLOUR,
+                    "行政区划 division (colour: first year)"),
+                   ("dot", UNDATED_COLOUR, "未注明年份 division, undated")]
+    if "Practice" in classes:
+        data.legend.append(("box", "#fff3c4", "实践 practice"))
+    if "Agency" in classes:
+        data.legend.append(("triangle", "#8fbc8f", "机关 agency"))
+    if "Regulation" in classes:
+        data.legend.append(("square", "#aec7e8", "法规文件 regulation"))
+    data.legend += [("line", c, f"{m} {MODE_WORDS.get(m, '')}") for m, c in MODE_COLOURS.items()]
+    data.legend += [("dashed", "#ff7f0e", "推广 spread"),
+                    ("dotted", EDGE_STYLES["learning"]["color"], "学习借鉴 learning: from → learner"),
+                    ("dashed", "#bbbbbb", "隶属 part of")]
+    if "Agency" in classes:
+        data.legend.append(("dashed", "#8fbc8f", "管辖 jurisdiction"))
+    if "Regulation" in classes:
+        data.legend.append(("line", "#aec7e8", "报告引用 cited in its report"))
     data.curve = adoption_curve(first_year)
     return data
 
@@ -190,16 +221,22 @@ def collect(store: Store, practice: str | None = None, division: str | None = No
 CENTRAL_POSITION = (116.40, 39.90)
 EDGE_KIND_STYLES = {"vertical": {"color": "#d62728", "dashes": False, "width": 2},
                     "horizontal": {"color": "#17becf", "dashes": [4, 4], "width": 2},
+                    "learning": {"color": "#2ca02c", "dashes": [2, 3], "width": 3},
                     "spread": {"color": "#ff7f0e", "dashes": [10, 4], "width": 2}}
+# Adopters known only "by" their report's year: hollow and grey, out of the year colour scale.
+OBSERVED_COLOUR = {"background": "#ffffff", "border": "#888888"}
 
 
 def spread_view(t) -> ViewData:
     """The spread of one practice: divisions at their coordinates, coloured by first adoption year,
     milestones from the curated record, typed edges with evidence, a year filter and the adoption curve."""
-    years = [a.first_year for a in t.adopters if a.first_year is not None] + [int(m["year"]) for m in t.milestones]
+    years = [a.first_year for a in t.dated] + [int(m["year"]) for m in t.milestones]
     span = (min(years), max(years)) if years else None
-    data = ViewData(f"{t.label} · {t.practice}", "扩散路径 How it spread: 参考里程碑 → 采纳 (curated milestones → adoptions)")
+    data = ViewData(f"{t.label} · {t.practice} — 扩散路径 Spread trace",
+                    "扩散路径 How it spread: 参考里程碑 → 采纳 (curated milestones → adoptions)")
     data.years = span
+    dated = [a.first_year for a in t.adopters if a.first_year is not None]
+    data.colours = (min(dated), max(dated)) if dated else None
     net = Network(directed=True)
     placed: dict[str, tuple[float, float]] = {}
     for i, m in enumerate(t.milestones):
@@ -216,12 +253,23 @@ def spread_view(t) -> ViewData:
         pos = _position(a.longitude, a.latitude) or _jitter(a.iri, 300)
         placed[a.iri] = pos
         ev = a.evidence[0]
-        net.add_node(a.iri, label=f"{a.name} {a.first_year or ''}".strip(), shape="dot", size=18,
-                     color=_year_colour(a.first_year, span), x=pos[0], y=pos[1], year=a.first_year, kind="division",
-                     title=f"{a.name} {a.code or ''}\n首次采纳 first adoption: {a.first_year or '—'}",
-                     info={"type": "行政区划 Division", "name": a.name, "code": a.code or "", "first": a.first_year},
+        year = a.first_year if a.ordered else None      # the year filter and colours use stated years only
+        flag = "\n⚠ dated before the curated origin" if a.before_origin else ""
+        net.add_node(a.iri, label=f"{a.name} {a.when}".strip(), shape="dot", size=18,
+                     color=_year_colour(year, data.colours) if a.ordered else OBSERVED_COLOUR, borderWidth=2,
+                     x=pos[0], y=pos[1], year=year, kind="division",
+                     title=f"{a.name} {a.code or ''}\n首次采纳 first adoption: {a.when or '—'}"
+                           f" ({a.year_source or 'undated'}){flag}",
+                     info={"type": "行政区划 Division", "name": a.name, "code": a.code or "", "first": a.when,
+                           "source": a.year_source or ""},
                      evidence={"quote": ev.quote, "report": ev.report, "mode": ", ".join(sorted(a.modes)),
-                               "year": a.first_year})
+                               "year": a.when})
+    for iri, other in t.others.items():
+        pos = _position(other.get("longitude"), other.get("latitude")) or _jitter(iri, 300)
+        placed[iri] = pos
+        net.add_node(iri, label=other["label"], shape="diamond", size=16, color="#9467bd", x=pos[0], y=pos[1],
+                     kind=other["kind"], title=f"{other['label']} ({other['kind']})",
+                     info={"type": "确定/学习来源 Designating or learned-from body", "name": other["label"]})
     for e in t.edges:
         for end in (e.source, e.target):
             if end not in placed:
@@ -233,15 +281,24 @@ def spread_view(t) -> ViewData:
                              kind="scope", title="推广范围 spread scope",
                              info={"type": "推广范围 Scope", "name": end.rsplit(":", 1)[-1]})
         net.add_edge(e.source, e.target, label=e.label if e.kind != "horizontal" else "", arrows="to",
-                     year=e.year, kind=e.kind, title=f"{e.kind}: {e.label}",
+                     year=e.year if e.year_source in ("stated", "context", "curated") else None, kind=e.kind,
+                     title=f"{e.kind}: {e.label}",
                      evidence={"quote": e.evidence.quote if e.evidence else "", "report":
-                               e.evidence.report if e.evidence else "", "mode": e.kind, "year": e.year},
+                               e.evidence.report if e.evidence else "", "mode": e.kind,
+                               "year": e.year if e.year_source != "report" else f"by {e.year}"},
                      **EDGE_KIND_STYLES[e.kind])
     data.nodes, data.edges = net.get_network_data()[:2]
-    data.legend = [("edge", EDGE_KIND_STYLES["vertical"]["color"], "纵向 vertical: designation, mandate, pilot → rollout"),
-                   ("edge", EDGE_KIND_STYLES["horizontal"]["color"], "横向 horizontal: earlier → later adopter, same province"),
-                   ("edge", EDGE_KIND_STYLES["spread"]["color"], "推广 spread statement"),
-                   ("node", "#333333", "★ 参考里程碑 curated milestone")]
+    data.legend = [("star", "#333333", "参考里程碑 curated milestone"),
+                   ("dot", _year_colour(data.colours[0], data.colours) if data.colours else UNDATED_COLOUR,
+                    "采纳地区 adopting division (colour: first stated year)"),
+                   ("ring", OBSERVED_COLOUR["border"], "○ by YEAR: report year only, not evidence of order"),
+                   ("dot", UNDATED_COLOUR, "未注明年份 adopter, undated"),
+                   ("diamond", "#9467bd", "确定/学习来源 designating or learned-from body"),
+                   ("box", "#ffe0b3", "推广范围 spread scope"),
+                   ("line", EDGE_KIND_STYLES["vertical"]["color"], "纵向 vertical: designation, mandate, division above → rollout"),
+                   ("dashed", EDGE_KIND_STYLES["horizontal"]["color"], "横向 horizontal: earlier → later peer, same province"),
+                   ("dotted", EDGE_KIND_STYLES["learning"]["color"], "学习借鉴 learning: from X → the learner"),
+                   ("dashed", EDGE_KIND_STYLES["spread"]["color"], "推广 spread statement")]
     data.curve = t.curve
     return data
 
@@ -261,7 +318,9 @@ def _practice_ring(by_practice: dict[str, list[str]], positions: dict[str, tuple
     xs = [p[0] for p in positions.values()]
     ys = [p[1] for p in positions.values()]
     cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
-    radius = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 + 250
+    # wide enough that the practices on each ring have room for their labels (about 260 units each)
+    radius = max(max(max(xs) - min(xs), max(ys) - min(ys)) / 2 + 250,
+                 260 * len(by_practice) / rings / (2 * math.pi))
 
     def angle(p: str) -> tuple[float, str]:
         ds = sorted(set(by_practice[p]))
@@ -337,9 +396,38 @@ def adoption_curve(first_year: dict[str, int]) -> list[tuple[int, int]]:
     return out
 
 
+UNDATED_COLOUR = "#b0b0b0"
+MODE_WORDS = {"piloted": "试点", "adopted": "采纳", "extended": "推广", "deepened": "深化", "promoted": "推进"}
+CLASS_TITLES = {"Division": "行政区划 Divisions", "Practice": "实践 Practices", "Agency": "机关 Agencies",
+                "Regulation": "法规文件 Regulations"}
+
+
+def offset_parallel_edges(edges: list[dict]) -> None:
+    """Edges between the same two nodes (either direction) curve apart instead of lying on each other."""
+    groups: dict[frozenset, list[dict]] = {}
+    for e in edges:
+        groups.setdefault(frozenset((e.get("from"), e.get("to"))), []).append(e)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        for i, e in enumerate(sorted(group, key=lambda e: (str(e.get("kind")), str(e.get("year")), str(e.get("from"))))):
+            # opposite directions bend to opposite sides under the same curve type, so one type is enough
+            side = "curvedCW" if i % 2 == 0 else "curvedCCW"
+            e["smooth"] = {"enabled": True, "type": side, "roundness": round(0.15 + 0.15 * (i // 2), 2)}
+
+
+def colour_bar(span: tuple[int, int] | None, steps: int = 6) -> list[tuple[int, str]]:
+    """(year, colour) stops of the node colour scale, for the legend's colour bar."""
+    if span is None:
+        return []
+    lo, hi = span
+    years = sorted({round(lo + (hi - lo) * i / (steps - 1)) for i in range(steps)}) if hi > lo else [lo]
+    return [(y, _year_colour(y, span)) for y in years]
+
+
 def _year_colour(year: int | None, span: tuple[int, int] | None) -> str:
     if year is None or span is None:
-        return "#b0b0b0"
+        return UNDATED_COLOUR
     lo, hi = span
     t = 0.0 if hi == lo else (year - lo) / (hi - lo)
     # early = deep red, late = pale yellow
@@ -386,11 +474,15 @@ _ENV = jinja2.Environment(loader=jinja2.PackageLoader("govkg.kg", "templates"),
 
 
 def render(data: ViewData) -> str:
+    offset_parallel_edges(data.edges)
+    # Label sizes are set for the screen once the page has framed the network (see view.html).
     options = {"physics": {"enabled": False}, "interaction": {"hover": True, "tooltipDelay": 120},
-               "edges": {"smooth": False, "font": {"size": 10, "align": "middle"}},
+               "edges": {"smooth": False, "font": {"size": 13, "align": "horizontal", "strokeWidth": 4,
+                                                   "strokeColor": "#ffffff"}},
                "nodes": {"font": {"size": 14, "face": "Noto Sans CJK SC, Microsoft YaHei, sans-serif"}}}
     return _ENV.get_template("view.html").render(
         title=data.title, subtitle=data.subtitle, legend=data.legend, years=data.years,
+        colour_bar=colour_bar(data.colours),
         curve=jinja2.utils.markupsafe.Markup(curve_svg(data.curve)) if data.curve else "",
         nodes_json=jinja2.utils.markupsafe.Markup(script_json(data.nodes)),
         edges_json=jinja2.utils.markupsafe.Markup(script_json(data.edges)),

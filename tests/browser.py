@@ -17,14 +17,14 @@ def chromium() -> str:
     return exe
 
 
-def render(page: Path, screenshot: Path | None = None) -> tuple[str, str]:
-    """(DOM after scripts ran, browser log)."""
+def render(page: Path, screenshot: Path | None = None, fragment: str = "") -> tuple[str, str]:
+    """(DOM after scripts ran, browser log); `fragment` is appended to the page's URL (e.g. "#year=2018")."""
     with tempfile.TemporaryDirectory() as profile:
         args = [chromium(), *FLAGS, f"--user-data-dir={profile}"]
         if screenshot:
             subprocess.run(args + [f"--screenshot={screenshot}", page.resolve().as_uri()], capture_output=True,
                            timeout=120, check=False)
-        done = subprocess.run(args + ["--dump-dom", page.resolve().as_uri()], capture_output=True, text=True,
+        done = subprocess.run(args + ["--dump-dom", page.resolve().as_uri() + fragment], capture_output=True, text=True,
                               timeout=120, check=False)
     return done.stdout, done.stderr
 

@@ -61,3 +61,10 @@ def test_output_conforms_to_the_shapes(text):
     store.replace_graph(result.graph, result.nquads)
     conforms, report = KnowledgeGraph(store).validate()
     assert conforms, report
+
+
+def test_an_impossible_date_in_the_header_is_not_the_report_date():
+    """Found by the shapes test above: a percentage run into a month (2018 年11 月95.33%) was read as a date."""
+    from govkg.builders.pipeline import build_text
+    text = "某某县2018年法治政府建设情况报告\n2018 年11 月95.33%的事项实现网上办理。\n发布时间:2019年1月8日\n"
+    assert build_text(text, "r.txt").facts.date == "2019-01-08"

@@ -11,6 +11,7 @@ from govkg import KnowledgeGraph
 from govkg.builders.pipeline import build_bytes
 from govkg.builders.text import DecodeError, decode
 from govkg.cli import main
+from govkg.kg.api import bundled_corpus
 from govkg.kg.store import atomic_write
 
 SAMPLE = ("宁夏回族自治区中卫市\n\n2020年,中卫市全面推行行政执法“三项制度”,"
@@ -100,3 +101,33 @@ def test_a_failing_build_does_not_touch_the_previous_graph(tmp_path):
     result = CliRunner().invoke(main, ["build", str(bad), "--strict", "--out", str(out)])
     assert result.exit_code == 1 and "x.txt" in result.output
     assert out.read_bytes() == before
+
+
+@pytest.mark.parametrize("chars", [6, 8, 12, 30])
+def test_short_gbk_texts_are_not_read_as_big5_or_cp949(chars):
+    from govkg.builders.text import decode
+    for p in sorted(bundled_corpus()):
+        text = p.read_text(encoding="utf-8").strip()[:chars]
+        decoded = decode(text.encode("gbk"), p.name)
+        assert decoded.encoding == "gb18030" and decoded.text == text, (p.name, decoded.encoding, decoded.text)
+    big5 = "臺灣地區法治政府建設報告，推動依法行政。"
+    assert decode(big5.encode("big5")).text == big5          # real Big5 still reads as Big5
+
+
+def test_one_bad_byte_in_utf8_is_replaced_with_a_warning_naming_its_position(tmp_path):
+    data = SAMPLE.encode("utf-8")
+    damaged = tmp_path / "damaged.txt"
+    damaged.write_bytes(data[:30] + b"\xff" + data[30:])
+    kg = KnowledgeGraph.build([damaged])
+    assert kg.summary["documents"] == 1 and not kg.report.skipped
+    assert kg.report.warnings == ["damaged.txt: 1 byte(s) not UTF-8, replaced with U+FFFD (first at byte 30)"]
+    r = CliRunner().invoke(main, ["build", str(damaged), "--no-store", "--out", str(tmp_path / "g.ttl")])
+    assert r.exit_code == 0 and "warning: damaged.txt" in r.output
+
+
+def test_a_file_with_only_a_byte_order_mark_is_empty(tmp_path):
+    import codecs
+    bom = tmp_path / "bom.txt"
+    bom.write_bytes(codecs.BOM_UTF8 + b"\n")
+    kg = KnowledgeGraph.build([bom])
+    assert kg.summary["documents"] == 0 and "empty file" in kg.report.skipped[0].reason

@@ -51,7 +51,13 @@ def test_changed_report_replaces_exactly_its_graph_and_removed_report_goes(corpu
     target.write_text(changed, encoding="utf-8")
     (corpus / "004_cf16352dc10b8b11.txt").unlink()
     kg = KnowledgeGraph.build([corpus], store=store)
-    assert (kg.report.built, kg.report.unchanged, kg.report.removed) == (1, 3, 2)
+    # the changed report replaces its old version; the deleted one is kept until asked (--prune)
+    assert (kg.report.built, kg.report.unchanged, kg.report.removed, kg.report.kept) == (1, 3, 1, 1)
+    assert kg.report.changed == ["002_ec20e51193bd3e3a.txt"] and kg.report.removed_names == ["002_ec20e51193bd3e3a.txt"]
+    assert len(graphs(kg)) == 5
+    del kg
+    kg = KnowledgeGraph.build([corpus], store=store, prune=True)
+    assert (kg.report.built, kg.report.removed, kg.report.removed_names) == (0, 1, ["004_cf16352dc10b8b11.txt"])
     now = graphs(kg)
     assert not any(g.endswith(old_sha[:16]) for g in now)
     assert any(g.endswith(sha256(changed)[:16]) for g in now)
@@ -159,3 +165,86 @@ def test_a_failed_bulk_build_keeps_only_whole_graphs(corpus, tmp_path, monkeypat
     out = tmp_path / "again.ttl"
     again.export(out)
     assert out.read_bytes() == reference.read_bytes()
+
+
+def test_every_named_query_answers_the_same_over_an_endpoint(oxigraph_server, tmp_path):
+    import re as _re
+
+    from govkg import queries
+    store = tmp_path / "g.store"
+    KnowledgeGraph.build(store=store).store.flush()
+    endpoint = oxigraph_server + "/query"
+    loaded = CliRunner().invoke(main, ["load", "--graph", str(store), "--endpoint", endpoint])
+    assert loaded.exit_code == 0, loaded.output
+    local, remote = KnowledgeGraph.open(store), KnowledgeGraph.open(endpoint)
+    checked = 0
+    for name in queries.names():
+        example = next(line for line in queries.load(name).text.splitlines() if line.startswith("# Example:"))
+        params = dict(p.split("=", 1) for p in _re.findall(r"--param (\S+)", example))
+        for bound in ({}, params) if params else ({},):
+            mine, theirs = local.query(name, **bound), remote.query(name, **bound)
+            assert mine.variables == theirs.variables, name
+            assert sorted(map(repr, mine.rows)) == sorted(map(repr, theirs.rows)), (name, bound)
+            checked += 1
+    assert checked >= 12
+    k10 = local.query("shared-practices", k=10)
+    assert len(k10) == len(remote.query("shared-practices", k=10)) < len(local.query("shared-practices"))
+
+
+def test_load_sends_vocabulary_and_entities_first_and_says_how_many_landed(tmp_path):
+    import http.server
+    import threading
+    store = tmp_path / "g.store"
+    KnowledgeGraph.build(store=store).store.flush()
+    received = []
+
+    class Flaky(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_PUT(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            received.append(urllib.parse.unquote(self.path.split("graph=", 1)[1]))
+            self.send_response(204 if len(received) <= 3 else 500)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+    import urllib.parse
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/query"
+        r = CliRunner().invoke(main, ["load", "--graph", str(store), "--endpoint", url])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert received[:2] == ["https://w3id.org/govkg/id/graph/ontology", "https://w3id.org/govkg/id/graph/entities"]
+    assert r.exit_code == 1 and "3 of 7 graphs loaded" in r.output and "Traceback" not in r.output
+
+
+def test_a_bad_endpoint_reply_is_one_line(tmp_path):
+    import http.server
+    import threading
+
+    class Garbage(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = b"<html>not results</html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Garbage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+        for args in (["query", "reports"], ["view", "--out", str(tmp_path / "v.html")],
+                     ["spread", "three-enforcement-systems"]):
+            r = CliRunner().invoke(main, args + ["--endpoint", url])
+            assert r.exit_code == 1 and "not SPARQL results" in r.output and "Traceback" not in r.output, r.output
+    finally:
+        server.shutdown()
+        server.server_close()

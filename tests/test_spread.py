@@ -26,15 +26,20 @@ def fengqiao(kg):
 
 def test_three_systems_trace_starts_at_the_national_origin(three):
     assert three.milestones[0]["kind"] == "NationalPilot" and int(three.milestones[0]["year"]) == 2017
+    assert three.milestones[1]["kind"] == "NationalMandate" and three.milestones[1]["month"] == "2018-12"
     first = three.adopters[0]
     assert (first.name, first.first_year, first.designated_by) == ("中卫市", 2017, "国务院")
+    assert first.designation_level == "National"
     assert all(a.first_year is None or a.first_year >= 2017 for a in three.adopters)
     later = [a.name for a in three.adopters[1:] if a.first_year]
     assert later and "中卫市" not in later
-    assert first.innovativeness == 1.0 and three.adopters[1].innovativeness < 1.0
+    # only years the text states rank adopters; a report's year shows as "by YEAR"
+    for a in three.adopters:
+        assert (a.innovativeness is not None) == a.ordered
+        assert a.when == ("" if a.first_year is None else str(a.first_year) if a.ordered else f"by {a.first_year}")
     text = three.text()
     assert text.index("中卫市") < text.index("同心县")
-    assert "国办发〔2017〕14号" in text
+    assert "国办发〔2017〕14号" in text and "2018-12" in text
 
 
 def test_fengqiao_trace_includes_four_adopters_with_evidence(fengqiao):
@@ -42,35 +47,61 @@ def test_fengqiao_trace_includes_four_adopters_with_evidence(fengqiao):
     assert {"中卫市", "同心县", "吴忠市", "兰州市"} <= names
     assert all(a.evidence and a.evidence[0].quote for a in fengqiao.adopters)
     assert fengqiao.milestones[0]["kind"] == "Origin" and fengqiao.milestones[0]["placeLabel"] == "诸暨市"
-    assert any(e.kind == "horizontal" for e in fengqiao.edges)
-    assert fengqiao.first_adopters["甘肃省"] == ["兰州市"]
+    assert fengqiao.milestones[0]["month"] == "1963-11"
+    by_iri = {a.iri: a for a in fengqiao.adopters}
+    for e in fengqiao.edges:   # order edges join adopters dated by the text, and never a division and its parent
+        if e.kind == "horizontal":
+            src, dst = by_iri[e.source], by_iri[e.target]
+            assert src.ordered and dst.ordered and not src.related(dst)
+    assert set(fengqiao.first_adopters.get("甘肃省", ["兰州市"])) == {"兰州市"}
     assert fengqiao.reach["宁夏回族自治区"] == 3
 
 
 def test_edges_are_typed_and_carry_evidence(three):
-    kinds = {e.kind for e in three.edges}
-    assert {"vertical", "horizontal"} <= kinds
+    assert "vertical" in {e.kind for e in three.edges}
     designation = next(e for e in three.edges if "designated" in e.label)
     assert "国务院确定" in designation.evidence.quote
+    assert designation.source == three.milestones[0]["node"]      # a national pilot hangs from the national record
 
 
 def test_cascades_csv_has_the_documented_columns(three, tmp_path):
     path = three.write_cascades(tmp_path / "c.csv")
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    assert list(rows[0]) == ["division_code", "division", "practice", "adopt_year"]
-    assert rows[0] == {"division_code": "640500", "division": "中卫市", "practice": "three-enforcement-systems",
-                       "adopt_year": "2017"}
+    assert list(rows[0]) == ["division_code", "division", "practice", "adopt_year", "year_source", "mode", "report",
+                             "quote"]
+    assert {k: rows[0][k] for k in ("division_code", "division", "practice", "adopt_year", "report")} == \
+        {"division_code": "640500", "division": "中卫市", "practice": "three-enforcement-systems", "adopt_year": "2017",
+         "report": "000_5b05b909241fc83c.txt"}
+    assert "国务院确定" in rows[0]["quote"]
+    assert len(rows) == len(three.adopters)                            # undated adopters are kept …
+    undated = [r for r in rows if r["division"] == "赤峰市"]
+    assert undated and undated[0]["adopt_year"] == "" and undated[0]["year_source"] == ""   # … with no year
+    assert {r["year_source"] for r in rows} <= {"stated", "context", "report", ""}
 
 
 def test_gexf_and_graphml_parse_in_networkx(three, tmp_path):
-    g = nx.read_gexf(three.write_gexf(tmp_path / "t.gexf"))
-    h = nx.read_graphml(three.write_graphml(tmp_path / "t.graphml"))
+    gexf = three.write_gexf(tmp_path / "t.gexf")
+    graphml = three.write_graphml(tmp_path / "t.graphml")
+    assert 'mode="dynamic"' in gexf.read_text(encoding="utf-8")
+    g, h = nx.read_gexf(gexf), nx.read_graphml(graphml)
     for graph in (g, h):
         years = nx.get_node_attributes(graph, "year")
         labels = nx.get_node_attributes(graph, "label")
         zw = next(n for n, lab in labels.items() if lab == "中卫市")
         assert int(years[zw]) == 2017
+        cf = next(n for n, lab in labels.items() if lab == "赤峰市")
+        assert cf not in years                                          # no -1 sentinel: no year at all
+        assert all(int(y) > 0 for y in years.values())
         assert graph.number_of_edges() == len(three.edges)
+
+
+def test_dataframe_has_nullable_years(three):
+    df = three.to_dataframe()
+    assert str(df["adopt_year"].dtype) == "Int64"
+    assert list(df.columns[:8]) == ["division_code", "division", "practice", "adopt_year", "year_source", "mode",
+                                    "report", "quote"]
+    assert df.loc[df["division"] == "赤峰市", "adopt_year"].isna().all()
+    assert int(df.loc[df["division"] == "中卫市", "adopt_year"].iloc[0]) == 2017
 
 
 def test_spread_command_writes_everything(ttl, tmp_path):
@@ -96,7 +127,7 @@ def drawn(page) -> int:
 
 def test_spread_view_draws_in_a_browser(three, tmp_path):
     page = views.write_spread_view(three, tmp_path / "three.html")
-    assert drawn(page) == len(three.adopters) + len(three.milestones) + \
+    assert drawn(page) == len(three.adopters) + len(three.milestones) + len(three.others) + \
         len({e.target for e in three.edges if e.target.startswith("scope:")})
 
 

@@ -46,3 +46,67 @@ def test_report_text_cannot_inject_script(tmp_path):
     assert Elements(page).count("img") == 0
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page       # the title, escaped as HTML
     assert "\\u003cscript\\u003ealert(1)" in page                 # the evidence, escaped inside JSON
+
+
+# ---------------------------------------------------------------- the view fixes, in a real browser
+
+def _body(page, fragment=""):
+    from browser import console_errors, render
+    dom, log = render(page, fragment=fragment)
+    body = re.search(r"<body[^>]*>", dom).group(0)
+    assert "data-error" not in body, body
+    assert not console_errors(log), console_errors(log)
+    return dom, body
+
+
+def test_division_view_slider_spans_every_edge_year_and_can_go_back(kg, tmp_path):
+    from govkg.kg import views
+    data = views.collect(kg.store, division="640500")
+    edge_years = sorted({int(e["year"]) for e in data.edges if e.get("year")})
+    assert data.years == (edge_years[0], edge_years[-1]) and data.years[0] < data.years[1]
+    page = kg.view(tmp_path / "d.html", division="640500")
+    _, body = _body(page)
+    assert f'data-shown="{len(data.nodes)} {len(data.edges)}"' in body          # nothing hidden at the start
+    _, early = _body(page, f"#year={data.years[0]}")
+    shown = int(re.search(r'data-shown="\d+ (\d+)"', early).group(1))
+    assert shown < len(data.edges)                                               # later edges hidden …
+    _, back = _body(page, f"#year={data.years[1]}")
+    assert f'data-shown="{len(data.nodes)} {len(data.edges)}"' in back          # … and back at the end
+
+
+def test_views_have_distinct_titles_and_a_full_legend(kg, tmp_path):
+    titles = set()
+    for name, kwargs in {"o": {}, "p": {"practice": "fengqiao-experience"}, "d": {"division": "640500"},
+                         "c": {"classes": ("Division", "Agency", "Regulation")}}.items():
+        page = kg.view(tmp_path / f"{name}.html", **kwargs).read_text(encoding="utf-8")
+        titles.add(re.search(r"<title>(.*?)</title>", page).group(1))
+        assert 'data-symbol="dot"' in page and "未注明年份" in page and 'id="colour-bar"' in page
+        assert 'data-symbol="line"' in page and 'data-symbol="dashed"' in page
+    from govkg.kg import views
+    spread_page = views.write_spread_view(kg.spread("fengqiao-experience"), tmp_path / "s.html").read_text(encoding="utf-8")
+    titles.add(re.search(r"<title>(.*?)</title>", spread_page).group(1))
+    assert 'data-symbol="star"' in spread_page and 'data-symbol="box"' in spread_page
+    assert len(titles) == 5, titles
+    page = (tmp_path / "c.html").read_text(encoding="utf-8")
+    assert 'data-symbol="triangle"' in page and 'data-symbol="square"' in page
+
+
+def test_edges_of_the_same_pair_are_offset(kg):
+    from govkg.kg import views
+    data = views.collect(kg.store, division="640500")
+    views.render(data)
+    pairs: dict = {}
+    for e in data.edges:
+        pairs.setdefault(frozenset((e["from"], e["to"])), []).append(e)
+    shared = [g for g in pairs.values() if len(g) > 1]
+    assert shared, "the division view has a practice both piloted and adopted"
+    for group in shared:
+        bends = [(e["smooth"]["type"], e["smooth"]["roundness"]) for e in group]
+        assert len(set(bends)) == len(group)
+
+
+def test_labels_do_not_collide_at_the_default_zoom(kg, tmp_path):
+    for kwargs in ({}, {"division": "640500"}):
+        _, body = _body(kg.view(tmp_path / "v.html", **kwargs))
+        assert 'data-label-overlaps="0"' in body
+        assert int(re.search(r'data-labels-hidden="(\d+)"', body).group(1)) >= 0

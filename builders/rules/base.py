@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from govkg.builders import vocab
 from govkg.builders.context import ReportContext
-from govkg.builders.facts import Agency, DivisionKey, Evidence
+from govkg.builders.facts import Agency, CentralBody, DivisionKey, Evidence
 from govkg.builders.mention import Mention
 from govkg.builders.text import Sentence
 
-if TYPE_CHECKING:
-    from govkg.builders.link import Linker
+
+class Designators(Protocol):
+    """What a rule may ask the linker (`builders.link.Linker`), named here so that rules do not import it."""
+    def designator(self, name: str) -> DivisionKey | CentralBody | None: ...
 
 CLAUSE = re.compile(r"[,;:、]")
 Placed = tuple[int, int, DivisionKey]      # (start, end, key) in the sentence
@@ -33,7 +35,7 @@ class Scene:
     text: str                               # matching text of the sentence
     evidence: Evidence
     ctx: ReportContext
-    link: "Linker"
+    link: Designators
     mentions: dict[str, list[Mention]]      # as recognised, by span group
     divisions: list[Placed]                 # linked division and zone mentions
     own: list[Placed]                       # those that are the reporting division or under it
