@@ -160,8 +160,12 @@ def main() -> None:
               help="local: this machine; dask: a Dask cluster (see --scheduler).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler address (tcp://host:8786); none: a local Dask cluster with --workers workers.")
+@click.option("--vocabulary", "vocabularies", multiple=True, metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A user vocabulary (JSON, the format of ontology/vocabulary/practices.json) whose practices are "
+                   "recognised beside the shipped ones (repeatable); promotes candidates into practices.")
 def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir, store, no_store, prune, workers,
-          engine, scheduler):
+          engine, scheduler, vocabularies):
     """Build the graph from report files or folders (none given: the bundled sample corpus).
 
     Building into a store again is incremental: unchanged reports are skipped, a changed file replaces its
@@ -194,7 +198,7 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir,
                                   texts_dir=texts_dir or out.with_suffix(".texts"),
                                   store=None if no_store else (store or out.with_suffix(".store")),
                                   workers=workers, engine=engine, scheduler=scheduler, progress=progress,
-                                  prune=prune)
+                                  prune=prune, vocabulary=vocabularies)
     except (ValueError, OSError, RuntimeError) as e:
         raise click.ClickException(safe(str(e))) from None
     n = _export(kg, out, fmt)
@@ -486,6 +490,33 @@ def network(graph, endpoint, out, fmt, min_adopters, max_edges, alpha, observed)
     if len(edges) > 10:
         click.echo(f"  … ({len(edges) - 10} more)")
     click.echo(f"wrote {out}")
+
+
+@main.command(context_settings=CONTEXT)
+@graph_option
+@click.option("--min-divisions", default=1, show_default=True, type=click.IntRange(0),
+              help="Only candidates used by at least this many divisions.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@endpoint_option
+def candidates(graph, min_divisions, fmt, endpoint):
+    """List the candidate practices found in the corpus: names shaped like a practice (…制度, …机制, …模式,
+    …工作法, …清单, …平台, …改革, “N+N”, “一…一…”, quoted terms after an adopting verb, items of a list of
+    practices) that the vocabulary does not hold, merged by their name without its practice word and ranked
+    by the number of distinct divisions using them, with the adopters, the first stated year and evidence.
+
+    A candidate's notation (the `candidates` column) is accepted by `govkg spread` and `govkg view --practice`
+    like a practice's slug. To promote candidates into practices, list them in a vocabulary file and rebuild
+    with `govkg build --vocabulary extra.json`.
+
+    \b
+    Examples:
+        govkg candidates --min-divisions 2
+        govkg candidates --format csv > candidates.csv
+        govkg spread candidate/行政审批制度改革
+    """
+    rows = open_graph(graph, endpoint).candidates()
+    kept = [r for r in rows.rows if int(r["divisions"] or 0) >= min_divisions]
+    _print_rows(Rows(rows.variables, kept), fmt)
 
 
 @main.command(context_settings=CONTEXT)

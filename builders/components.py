@@ -117,8 +117,7 @@ if "govkg_practices" not in Language.factories:
     @Language.factory("govkg_practices", default_config={"group": "practices", "exclude": []})
     def make_practices(nlp: Language, name: str, group: str, exclude: list[str]) -> MentionComponent:  # noqa: ARG001
         """Practice mentions from the SKOS vocabulary; `exclude` drops surface forms (leave-one-out runs)."""
-        automaton = recognise.practice_automaton(frozenset(exclude))
-        return MentionComponent(group, partial(recognise.find_practices, automaton=automaton))
+        return MentionComponent(group, partial(recognise.find_practices, exclude=frozenset(exclude)))
 
 
 def annotate(nlp: Language, text: str) -> Doc:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from govkg.builders import gazetteer
 from govkg.builders.facts import Agency, CentralBody, DivisionKey, Evidence, ReportFacts, Zone
+from govkg.builders.practice_forms import candidate_stem
 from govkg.namespace import DCTERMS, GOV, GOV_FROM, ID_IRI, PROV, RDF, RDFS, SDO, SKOS, TIME, XSD, Level
 
 
@@ -105,6 +106,11 @@ def division_iri(key: DivisionKey) -> str:
 
 def practice_iri(practice: str) -> str:
     return ID_IRI + "practice/" + practice
+
+
+def candidate_notation(term: str) -> str:
+    """What `govkg spread` and the views take for a candidate, as they take a slug for a practice."""
+    return "candidate/" + term
 
 
 def candidate_iri(term: str) -> str:
@@ -264,6 +270,8 @@ def emit(f: ReportFacts) -> list[str]:
         w.describe(s, R.type, G.CandidatePractice)
         w.describe(s, R.type, G.Practice)
         w.describe(s, SK.prefLabel, lit(c.term, "zh"))
+        w.describe(s, SK.notation, lit(candidate_notation(c.term)))
+        w.describe(s, SK.hiddenLabel, lit(candidate_stem(c.term), "zh"))
         w.add(rep, G.mentions, iri(s))
         w.add(s, G.evidence, _evidence(w, f, c.evidence))
 
@@ -283,7 +291,7 @@ def emit(f: ReportFacts) -> list[str]:
         w.add(s, G.adopter, iri(division_iri(a.adopter)))
         if a.agency:
             w.add(s, G.adopter, iri(agency_iri(a.adopter, a.agency)))
-        w.add(s, G.practice, iri(practice_iri(a.practice)))
+        w.add(s, G.practice, iri(candidate_iri(a.practice) if a.candidate else practice_iri(a.practice)))
         w.add(s, G.mode, iri(a.mode.term))
         _dated(w, s, a)
         if a.designated_by:     # an agency is described with the report's agencies

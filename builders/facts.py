@@ -73,6 +73,7 @@ class Adoption:
     year_source: YearSource | None = None
     month: int | None = None
     designation_level: Level | None = None   # the level of the designating body (national, province, prefecture)
+    candidate: bool = False       # `practice` is a candidate practice's name, not a vocabulary slug
 
 
 @dataclass(frozen=True, order=True)
@@ -137,7 +138,7 @@ class Statement:
 
 @dataclass(frozen=True, order=True)
 class Candidate:
-    term: str                     # the quoted term with the word after it that makes it a practice
+    term: str                     # the name in its normal form (`practice_forms.candidate_key`)
     evidence: Evidence
 
 

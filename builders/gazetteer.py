@@ -9,7 +9,7 @@ same graph.  The current five-level table and change list that `jionlp` ships (s
 - current codes the base lacks (莱芜区 370116, development zones);
 - every township, keyed ``{county code}/{name}`` since townships have no GB/T 2260 code (the IRI is
   ``…/id/division/330681/枫桥镇``; see `gov:Township` in ontology/core.ttl);
-- aliases derived by rule (`gazetteer_names`): 焉耆县, 巴州, 黔南州, 宁夏, 廣州市, former names;
+- aliases derived by rule (`gazetteer_names`): short, abbreviated, traditional and former names;
 - code history: the date a code was retired and the code that replaced it (莱芜市 371200 → 济南市 370100).
 """
 from __future__ import annotations
@@ -70,10 +70,10 @@ class Division:
 class Alias:
     """Another way to write a division's name.
 
-    kind: `abbreviation` (焉耆县, 镇宁自治县, 巴州, 黔南州: by rule from autonomous names), `short` (宁夏,
-    中卫: the name without its suffix), `bare` (诸暨, 焉耆: a county without its suffix, only safe with
-    context), `traditional` (廣州市), `former` (襄樊市: a name the code had `until` a date), `current`
-    (横州市: the current name of a base-table code renamed in place).
+    kind: `abbreviation` (by rule from autonomous names), `short` (
+    the name without its suffix), `bare` (a county without its suffix, only safe with
+    context), `traditional`, `former` (a name the code had `until` a date), `current`
+    (the current name of a base-table code renamed in place).
     """
     form: str
     code: str

@@ -49,8 +49,7 @@ def _suffix_sets() -> tuple[tuple[int, frozenset[str]], ...]:
 
 
 def split_suffix(name: str, _sets: list = []) -> tuple[str, str]:
-    """(stem, level suffix), the longest suffix first: 枫桥镇 → (枫桥, 镇), 范县 → (范, 县),
-    焉耆回族自治县 → (焉耆回族, 自治县).  A name that is all suffix keeps it as its stem (县 → (县, ''))."""
+    """(stem, level suffix), the longest suffix first (tested in tests/test_gazetteer.py).  A name that is all suffix keeps it as its stem (县 → (县, ''))."""
     if not _sets:                       # called some 50 000 times on a first load: no cache lookup
         _sets.extend(_suffix_sets())
     for n, suffixes in _sets:
@@ -107,11 +106,11 @@ _AUTONOMOUS = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
 def derived_aliases(name: str, level: str) -> list[tuple[str, str]]:
     """(form, kind) for one full name, by general rules:
 
-    - autonomous divisions drop their ethnic groups: 焉耆回族自治县 → 焉耆县, 焉耆自治县 (and the bare
-      焉耆); 巴音郭楞蒙古自治州 → 巴音郭楞州, 巴音郭楞, and a core of four or more characters also gives
-      the one-character abbreviation 巴州 (克州, 博州);
-    - provinces and prefectures lose their suffix (宁夏, 内蒙古, 中卫) unless that is an ordinary word;
-    - counties without their suffix are `bare` (诸暨): usable only with context.
+    - autonomous divisions drop their ethnic groups (an autonomous county also gives `X县`, `X自治县` and the bare
+      stem); an autonomous prefecture gives `X州` and `X`, and a core of four or more characters also gives
+      a one-character abbreviation plus 州 (examples in builders/examples/divisions.tsv);
+    - provinces and prefectures lose their suffix unless that is an ordinary word;
+    - counties without their suffix are `bare`: usable only with context.
     """
     out: list[tuple[str, str]] = [(s, "short") for s in short_forms(name, level)]
     stem, suffix = split_suffix(name)

@@ -5,8 +5,11 @@ read through `builders.vocab`.
 """
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from rdflib import Graph
 from rdflib.namespace import DCTERMS, RDF, SKOS
@@ -16,6 +19,7 @@ from govkg.ontology import path as ontology_path
 
 QUOTES = "“”\"‘’'「」『』"
 _STRIP_QUOTES = str.maketrans("", "", QUOTES)
+_JOINERS = ("\u548c", "\u4e0e", "\u53ca")
 
 
 @dataclass(frozen=True)
@@ -28,9 +32,40 @@ class PracticeEntry:
     labels: tuple[str, ...]
 
 
-@lru_cache(maxsize=1)
+VOCABULARY_ENV = "GOVKG_VOCABULARY"   # user vocabulary files (os.pathsep between them), read by worker processes too
+
+
+def vocabulary_files() -> tuple[str, ...]:
+    """The user vocabulary files in force (`use_vocabulary`): JSON lists in the format of
+    ``ontology/vocabulary/practices.json`` whose entries the recognisers match beside the shipped ones."""
+    return tuple(p for p in os.environ.get(VOCABULARY_ENV, "").split(os.pathsep) if p)
+
+
+def use_vocabulary(paths) -> None:
+    """Match the practices of these vocabulary files too (none: the shipped vocabulary alone).  Set in the
+    environment, so that worker processes started afterwards match them as well."""
+    files = os.pathsep.join(str(Path(p).resolve()) for p in paths)
+    if files:
+        os.environ[VOCABULARY_ENV] = files
+    else:
+        os.environ.pop(VOCABULARY_ENV, None)
+
+
+def extra_entries(files: tuple[str, ...] | None = None) -> list[dict]:
+    """The entries of the user vocabulary files."""
+    out = []
+    for f in vocabulary_files() if files is None else files:
+        out.extend(json.loads(Path(f).read_text(encoding="utf-8")))
+    return out
+
+
 def practices() -> dict[str, PracticeEntry]:
-    """The practice scheme of ``ontology/practices.ttl`` keyed by slug."""
+    """The practice scheme keyed by slug: ``ontology/practices.ttl`` and the user vocabulary files."""
+    return _practices(vocabulary_files())
+
+
+@lru_cache(maxsize=4)
+def _practices(files: tuple[str, ...]) -> dict[str, PracticeEntry]:
     g = Graph()
     g.parse(ontology_path("practices.ttl"), format="turtle")
     prefix = ID_IRI + "practice/"
@@ -47,10 +82,19 @@ def practices() -> dict[str, PracticeEntry]:
         broader = next((str(b)[len(prefix):] for b in g.objects(p, SKOS.broader)), None)
         parts = tuple(sorted(str(x)[len(prefix):] for x in g.objects(p, DCTERMS.hasPart)))
         out[slug] = PracticeEntry(slug, zh, en, broader, parts, tuple([zh] + alts))
+    for e in extra_entries(files):
+        labels = [e["zh"]] + [a for a in e.get("aliases", []) if a != e["zh"]]
+        out[e["id"]] = PracticeEntry(e["id"], e["zh"], e.get("en", ""), e.get("broader"),
+                                     tuple(sorted(e.get("parts", []))), tuple(labels))
     return out
 
 
 def practice_surface_forms() -> dict[str, str]:
+    return dict(_surface_forms(vocabulary_files()))
+
+
+@lru_cache(maxsize=4)
+def _surface_forms(files: tuple[str, ...]) -> dict[str, str]:
     """Every surface form that names a practice → its slug.
 
     Each label is used as written and with its quotation marks removed (reports quote some names and
@@ -69,8 +113,10 @@ def practice_surface_forms() -> dict[str, str]:
     for slug in sorted(entries, key=depth):
         for label in entries[slug].labels:
             for form in {label, label.translate(_STRIP_QUOTES)}:
-                if len(form) >= 2:
-                    forms[form] = slug
+                # names join their parts with 和, 与 or 及 alike (行政执法与刑事司法衔接 ~ …和…)
+                for variant in {form, *(form.replace(j, k) for j in _JOINERS for k in _JOINERS if j in form)}:
+                    if len(variant) >= 2 and forms.get(variant, slug) == slug or variant == form:
+                        forms[variant] = slug
     return forms
 
 

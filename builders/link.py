@@ -173,5 +173,7 @@ class Linker:
             mm = P("month_after_year").match(t[end:end + 4])
             if mm:
                 months[st] = int(mm.group(1))
+        candidates = [(m.start, m.end, m.key) for m in spans.get("practices", []) if m.label is Label.CANDIDATE
+                      and not any(hs <= m.start < he for hs, he in honours)]
         return Scene(s, t, evidence, self.ctx, self, spans, divs, own, agencies, practices, acts, named, years,
-                     paragraph, months)
+                     paragraph, months, candidates)

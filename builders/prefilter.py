@@ -20,6 +20,7 @@ from typing import Sequence
 
 import ahocorasick
 
+from govkg.builders import lexicon
 from govkg.builders.link import REQUIRES as LINKER_REQUIRES
 from govkg.builders.recognise import CUES
 from govkg.builders.rules import registered
@@ -40,8 +41,12 @@ def trigger_words() -> set[str]:
     return words
 
 
-@lru_cache(maxsize=1)
 def _automaton() -> ahocorasick.Automaton:
+    return _automaton_of(lexicon.vocabulary_files())
+
+
+@lru_cache(maxsize=4)
+def _automaton_of(files: tuple[str, ...]) -> ahocorasick.Automaton:
     a = ahocorasick.Automaton()
     for w in sorted(trigger_words()):
         a.add_word(w, len(w))

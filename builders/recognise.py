@@ -17,6 +17,7 @@ import ahocorasick
 import cn2an
 
 from govkg.builders import gazetteer, lexicon, vocab
+from govkg.builders import practice_forms as practice_forms_mod
 from govkg.builders.mention import Label, Mention
 from govkg.namespace import RegulationKind
 
@@ -148,24 +149,58 @@ def find_divisions(text: str) -> list[Mention]:
 
 # ------------------------------------------------------------------ practices
 
+def practice_forms(exclude: frozenset[str] = frozenset()) -> practice_forms_mod.Forms:
+    """The practice forms; `exclude` leaves surface forms out (used to measure on unseen wording)."""
+    return _practice_forms(exclude, lexicon.vocabulary_files())
+
+
 @lru_cache(maxsize=8)
+def _practice_forms(exclude: frozenset[str], files: tuple[str, ...]) -> practice_forms_mod.Forms:
+    return practice_forms_mod.Forms({f: slug for f, slug in lexicon.practice_surface_forms().items()
+                                     if f not in exclude})
+
+
 def practice_automaton(exclude: frozenset[str] = frozenset()) -> ahocorasick.Automaton:
-    """The practice matcher; `exclude` leaves surface forms out (used to measure on unseen wording)."""
-    return _automaton({f: slug for f, slug in lexicon.practice_surface_forms().items() if f not in exclude})
+    """The matcher of the forms written whole."""
+    return _practice_automaton(exclude, lexicon.vocabulary_files())
 
 
-def find_practices(text: str, automaton: ahocorasick.Automaton | None = None) -> list[Mention]:
-    hits = [Mention(s, e, Label.PRACTICE, slug) for s, e, slug in _longest(automaton or practice_automaton(), text)]
+@lru_cache(maxsize=8)
+def _practice_automaton(exclude: frozenset[str], files: tuple[str, ...]) -> ahocorasick.Automaton:
+    return _automaton(practice_forms(exclude).whole)
+
+
+def find_practices(text: str, exclude: frozenset[str] = frozenset()) -> list[Mention]:
+    """Practices named by a form written whole, by a form split by a few words, or as an item of a list
+    with a shared head noun (`builders.practice_forms`); then names shaped like a practice that the
+    vocabulary does not hold (candidates)."""
+    forms = practice_forms(exclude)
+    whole = _longest(practice_automaton(exclude), text)
+    split = practice_forms_mod.split_forms(text, forms, [(s, e) for s, e, _ in whole])
+    whole = [w for w in whole if not any(s <= w[0] and w[1] <= e for s, e, _ in split)]
+    found = whole + split
+    listed, listed_candidates = practice_forms_mod.enumerations(text, forms, [(s, e) for s, e, _ in found])
+    found += listed
+    hits = [Mention(s, e, Label.PRACTICE, slug) for s, e, slug in found]
     spans = [(h.start, h.end) for h in hits]
     for m in P("candidate_practice").finditer(text):
         if any(s < m.end() and m.start() < e for s, e in spans):
             continue
-        hits.append(Mention(m.start(), m.end(), Label.CANDIDATE, m.group(0)))
-    return sorted(hits, key=lambda h: h.start)
+        hits.append(Mention(m.start(), m.end(), Label.CANDIDATE, practice_forms_mod.candidate_key(m.group(0))))
+    spans = [(h.start, h.end) for h in hits]
+    for s, e, key in listed_candidates + practice_forms_mod.named_candidates(text, spans):
+        if not any(a < e and s < b for a, b in spans):
+            hits.append(Mention(s, e, Label.CANDIDATE, key))
+            spans.append((s, e))
+    return sorted(hits, key=lambda h: (h.start, h.end))
 
 
-@lru_cache(maxsize=1)
 def _families() -> tuple[tuple[str, frozenset[str]], ...]:
+    return _families_of(lexicon.vocabulary_files())
+
+
+@lru_cache(maxsize=4)
+def _families_of(files: tuple[str, ...]) -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple((slug, frozenset(e.parts)) for slug, e in lexicon.practices().items() if len(e.parts) >= 2)
 
 
@@ -430,7 +465,10 @@ def _quantity_marks(norm: str) -> Iterable[int]:
 # span group → its cues.  Divisions and agencies are found over the whole report (no cue needed); years
 # alone make no fact.
 CUES: dict[str, Cues] = {
-    "practices": Cues(words=lambda: [*lexicon.practice_surface_forms(), "“"]),   # “ opens a candidate
+    # “ opens a quoted candidate; a practice word may close an unquoted one or a list's shared head noun
+    "practices": Cues(words=lambda: [*lexicon.practice_surface_forms(), "“", *vocab.words("candidate_kinds"),
+                                     *vocab.words("enumeration_heads")],
+                       marks=lambda norm: (s for s, _, _ in practice_forms_mod.split_forms(norm, practice_forms(), []))),
     "regulations": Cues(words=lambda: ["《"]),
     "quantities": Cues(words=lambda: _quantity_words("literal"), marks=_quantity_marks),
 }

@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import stat
@@ -207,6 +208,30 @@ class _Stage:
         self.loader.shutdown(wait=True)
 
 
+def _user_vocabulary(paths: Iterable[str | os.PathLike]) -> tuple[list[dict], str]:
+    """Put user vocabulary files in force for the builders (`lexicon.use_vocabulary`: worker processes see
+    them too) and return their entries and a version (the SHA-256 of their contents; "" for none)."""
+    from govkg.builders import lexicon
+    files = [Path(p) for p in paths]
+    for f in files:
+        if not f.is_file():
+            raise ValueError(f"{f}: no such vocabulary file")
+    try:
+        extra = lexicon.extra_entries(tuple(map(str, files)))
+    except (ValueError, KeyError, TypeError) as e:
+        raise ValueError(f"vocabulary: not a list of practices in the format of practices.json: {e}") from None
+    for e in extra:
+        if not isinstance(e, dict) or not {"id", "zh", "en", "definition"} <= set(e) or \
+                not (e.get("chapter") or e.get("broader")):
+            raise ValueError(f"vocabulary: every entry needs an id, zh and en labels, a definition and a chapter "
+                             f"or a broader practice: {e!r}")
+        for key, empty in (("aliases", []), ("parts", []), ("broader", None)):
+            e.setdefault(key, empty)
+    lexicon.use_vocabulary(files)
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest() if files else ""
+    return extra, digest
+
+
 def save_text(folder: Path, sha: str, text: str) -> Path:
     """Keep a report's text as read, named by its SHA-256 (the gov:sha256 of its Report)."""
     path = folder / f"{sha}.txt"
@@ -247,7 +272,7 @@ class KnowledgeGraph:
               workers: int = 1, engine: str = "local", scheduler: str | None = None,
               max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False, texts_dir: str | os.PathLike | None = None,
               progress: Callable[[Iterator, int], Iterator] | None = None,
-              prune: bool = False) -> "KnowledgeGraph":
+              prune: bool = False, vocabulary: Iterable[str | os.PathLike] = ()) -> "KnowledgeGraph":
         """Build from report files (None: the bundled corpus).
 
         `store`: a folder for a persistent Oxigraph store (default: in memory).  Building into an existing
@@ -269,7 +294,10 @@ class KnowledgeGraph:
         if strict and problems:
             raise DecodeError(f"{problems[0].path}: {problems[0].reason}")
         gs = GraphStore(store) if store else GraphStore()
-        gs.add_ontology_data()
+        extra, version = _user_vocabulary(vocabulary)
+        # Facts depend on the vocabulary: a store read with another one is rebuilt whole.
+        reread = gs.vocabulary_version() != version
+        gs.add_ontology_data(extra, version)
         report = BuildReport()
         report.skipped.extend(problems)
         report.incomplete = gs.recover() if store else 0
@@ -309,12 +337,12 @@ class KnowledgeGraph:
                 current.add(graph)
                 report.documents += 1
                 report.chars += len(decoded.text)
-                if graph in sources:
+                if graph in sources and not reread:
                     report.unchanged += 1
                     if sources[graph] != path.name:
                         renames.append((graph, sources[graph], path.name))
                     continue
-                old = by_name.get(path.name, set())
+                old = by_name.get(path.name, set()) - {graph}   # a graph read again (new vocabulary) replaces itself
                 if old:
                     replaces[graph] = set(old)
                 yield decoded.text, path.name, decoded.encoding, decoded.derived
@@ -482,6 +510,12 @@ class KnowledgeGraph:
         """
         from govkg.kg.spread import trace
         return trace(self.store, practice)
+
+    def candidates(self, stem: str | None = None) -> Rows:
+        """Candidate practices found in the corpus, merged by name and ranked by the number of divisions using
+        them (the named query ``candidates``); `stem` picks one.  Each row's ``candidates`` are notations that
+        `spread` and `view` take like a practice's slug."""
+        return self.query("candidates", **({"stem": stem} if stem else {}))
 
     def evaluate(self, gold: dict, practices: set[str] | None = None) -> dict:
         """Precision, recall and F1 per category against gold annotations (see `govkg.kg.evaluate`);

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from govkg import ontology
 from govkg.builders.emit import ENTITIES_GRAPH, SHARED_LINE_END
-from govkg.namespace import GOV_IRI, ID_IRI, PREFIXES
+from govkg.namespace import DCTERMS, GOV_IRI, ID_IRI, PREFIXES
 
 ONTOLOGY_GRAPH = ID_IRI + "graph/ontology"
 REPORT_GRAPH = re.compile(re.escape(ID_IRI) + r"graph/[0-9a-f]{16}")
@@ -282,19 +282,35 @@ class GraphStore:
             raise GraphFileError(f"{p}: not valid RDF: {_first_line(e)}") from None
         return store
 
-    def add_ontology_data(self) -> None:
-        """The practice scheme (so that queries can walk skos:broader) and the curated reference layer."""
+    def add_ontology_data(self, extra: list[dict] | None = None, version: str = "") -> None:
+        """The practice scheme (so that queries can walk skos:broader) and the curated reference layer.
+
+        `extra`: entries of user vocabulary files, added to the scheme; `version` is recorded as the
+        graph's dcterms:hasVersion (`vocabulary_version` reads it back) so that a build can tell that the
+        reports were read with another vocabulary."""
         graph = ox.NamedNode(ONTOLOGY_GRAPH)
         quads = []
         for name in ontology.DATA_FILES:
             p = ontology.path(name)
-            if p.exists():
+            if name == "practices.ttl" and extra:
+                from govkg.ontology.generate import with_user_vocabulary
+                quads.extend(ox.Quad(q.subject, q.predicate, q.object, graph)
+                             for q in ox.parse(with_user_vocabulary(extra), format=ox.RdfFormat.TURTLE))
+            elif p.exists():
                 quads.extend(ox.Quad(q.subject, q.predicate, q.object, graph)
                              for q in ox.parse(path=str(p), format=ox.RdfFormat.TURTLE))
+        if version:
+            quads.append(ox.Quad(graph, ox.NamedNode(str(DCTERMS.hasVersion)), ox.Literal(version), graph))
         current = set(self.store.quads_for_pattern(None, None, None, graph))
         if current != set(quads):
             self.store.remove_graph(graph) if self.store.contains_named_graph(graph) else None
             self.store.extend(quads)
+
+    def vocabulary_version(self) -> str:
+        """The version of the user vocabulary the store's reports were read with ("" for the shipped one)."""
+        graph = ox.NamedNode(ONTOLOGY_GRAPH)
+        found = list(self.store.quads_for_pattern(graph, ox.NamedNode(str(DCTERMS.hasVersion)), None, graph))
+        return found[0].object.value if found else ""
 
     def replace_graph(self, graph: str, nquads: Iterable[str]) -> None:
         """Put one report's lines in its named graph, replacing whatever the graph held, add its descriptions

@@ -136,6 +136,14 @@ def scheme_graph(entries: list[dict], chapters: list[dict]) -> Graph:
     return g
 
 
+def with_user_vocabulary(extra: list[dict]) -> str:
+    """The practice scheme (Turtle) with the entries of user vocabulary files added (same JSON format; an
+    entry with the id of a shipped one replaces it)."""
+    ids = {e["id"] for e in extra}
+    entries = [e for e in _load(VOCABULARY_FILE) if e["id"] not in ids] + extra
+    return scheme_graph(entries, _load(CHAPTERS_FILE)).serialize(format="turtle")
+
+
 def _load(name: str) -> list[dict]:
     return json.loads(path(name).read_text(encoding="utf-8"))
 

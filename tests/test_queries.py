@@ -147,3 +147,14 @@ def test_no_sparql_text_in_python():
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and sparql.search(node.value):
                 found.append(f"{path.name}:{node.lineno}")
     assert not found, f"SPARQL text in Python (move it to queries/internal/): {found}"
+
+
+def test_candidates_ranked_by_divisions_with_evidence(kg):
+    r = rows(kg, "candidates")
+    assert r, "the bundled corpus names practices outside the vocabulary"
+    counts = [x["divisions"] for x in r]
+    assert counts == sorted(counts, reverse=True)
+    assert all(x["candidates"].startswith("candidate/") and x["evidence"] and x["report"].endswith(".txt")
+               for x in r)
+    one = rows(kg, "candidates", stem=r[0]["stem"])
+    assert [x["candidates"] for x in one] == [r[0]["candidates"]]

@@ -99,7 +99,9 @@ def adoptions(scene: Scene) -> list[Adoption | Agency]:
         else:
             designator = ctx.division
     cues = mode_cues(t)
-    for st, en, slug in scene.acts:   # practices named inside an honour are already out
+    named = [(st, en, slug, False) for st, en, slug in scene.acts] + \
+        [(st, en, name, True) for st, en, name in scene.candidates]
+    for st, en, slug, candidate in named:   # practices named inside an honour are already out
         mode = mode_at(t, cues, st, en)
         if mode is None:
             continue
@@ -112,5 +114,5 @@ def adoptions(scene: Scene) -> list[Adoption | Agency]:
         when = scene.when(st)
         by = designator if mode is Mode.PILOTED else None
         out.append(Adoption(adopter, slug, mode, when.year, by, scene.evidence, agency, when.source, when.month,
-                            designation_level(by, scene) if by else None))
+                            designation_level(by, scene) if by else None, candidate))
     return out

@@ -49,6 +49,7 @@ class Scene:
     years: list[tuple[int, int]]            # event years: (position, year)
     paragraph: Paragraph = field(default_factory=lambda: Paragraph(-1))
     months: dict[int, int] = field(default_factory=dict)   # the month stated after an event year, by its position
+    candidates: list[tuple[int, int, str]] = field(default_factory=list)   # candidate practices not in an honour
 
     def year_at(self, pos: int) -> int | None:
         return self.when(pos).year

@@ -5,7 +5,7 @@ Three ways reports write it (their words in ``data/learning_verbs.tsv``, ``data/
 
 - a verb of learning with the place learned from right after it and an experience noun closing the phrase:
   学习借鉴X(的)…经验/做法/模式 — the learner is the sentence's named subject, else the reporting division;
-- the experience followed by who learned it: X(的)…经验被Y学习推广 — the learner is Y;
+- the experience followed by who learned it: the experience, then 被 Y and a learning verb — the learner is Y;
 - a learning visit: 赴/到/来 X … 考察学习 — the learner is the one who went (the sentence's named subject, else
   the reporting division).
 
