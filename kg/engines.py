@@ -13,7 +13,7 @@ from typing import Iterable, Iterator, Union
 
 from govkg.builders.pipeline import GraphPayload, build_payload
 
-Item = tuple[str, str, str, bool]   # (text, source name, encoding, text differs from the file)
+Item = tuple  # (text, source name, encoding, text differs from the file, ReportInputs)
 
 
 @dataclass(frozen=True)
