@@ -211,6 +211,7 @@ def _body(dom: str, log: str) -> str:
     return body
 
 
+@pytest.mark.browser
 def test_map_draws_in_a_browser_and_its_slider_replays_the_waves(traces, tmp_path):
     trace = traces["fang-guan-fu"]
     page = maps.write_map(trace, tmp_path / "m.html")
