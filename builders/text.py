@@ -130,7 +130,7 @@ def _decode_pdf(data: bytes, name: str) -> Decoded:
         texts = [(page.extract_text() or "").replace("\x00", "") for page in reader.pages]
     except Exception as e:  # noqa: BLE001 - pypdf raises many kinds of errors on broken or locked files
         raise DecodeError(f"{name}: cannot read PDF: {type(e).__name__}: {str(e)[:120]}") from None
-    texts = [_tidy_lines(t) for t in texts]
+    texts = [_reflow(_tidy_lines(t)) for t in texts]
     if sum(len(t.strip()) for t in texts) < _MIN_CHARS_PER_PAGE * max(1, len(texts)) / 2:
         raise DecodeError(f"{name}: PDF without a text layer ({len(texts)} page(s), a scan?): OCR it first")
     parts, starts, pos = [], [], 0
@@ -139,6 +139,28 @@ def _decode_pdf(data: bytes, name: str) -> Decoded:
         parts.append(t)
         pos += len(t) + 2
     return Decoded("\n\n".join(parts).rstrip() + "\n", "pdf", False, (), tuple(starts))
+
+
+_LINE_END = re.compile(r"[。！？；：!?;:」』”)）]$")
+
+
+def _reflow(page: str) -> str:
+    """Join the lines a PDF wrapped inside a paragraph: a line as long as the page's full lines (within a
+    few characters) that does not end a sentence runs on into the next.  Text lines are where the layout
+    broke them, not where the author did; unjoined, every wrapped sentence would be cut in two."""
+    lines = page.split("\n")
+    full = max((len(line.strip()) for line in lines), default=0)
+    out: list[str] = []
+    joining = False
+    for line in lines:
+        if joining and line.strip():
+            glue = " " if out[-1][-1:].isascii() and out[-1][-1:].isalnum() and line.lstrip()[:1].isascii() else ""
+            out[-1] += glue + line.lstrip()
+        else:
+            out.append(line)
+        last = out[-1].rstrip()
+        joining = bool(last) and full >= 15 and len(last.strip()) >= full - 3 and not _LINE_END.search(last)
+    return "\n".join(out)
 
 
 def _is_docx(data: bytes) -> bool:

@@ -17,7 +17,7 @@ NOTO = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")   # Debian
 TITLE = "中卫市2018年法治政府建设情况报告"
 PILOT = "2017年,中卫市被国务院确定为行政执法“三项制度”改革全国试点。"
 PAGE_ONE = TITLE + "\n一、全面推进依法行政。我市坚持以法治思维推动各项工作落实。"
-PAGE_TWO = "二、深化行政执法体制改革。" + PILOT
+PAGE_TWO = "二、深化行政执法体制改革,全面落实行政执法责任制,严格规范公正文明执法。" + PILOT
 
 
 def _truetype_subset(text: str, out: Path) -> Path:
@@ -96,12 +96,14 @@ def test_pdf_text_layer_is_read_with_its_pages(pdf_bytes):
     assert decoded.encoding == "pdf" and decoded.derived
     assert len(decoded.pages) == 2
     assert decoded.text[decoded.pages[1]:].startswith("二、深化行政执法体制改革")
+    assert PILOT in decoded.text
     result = build_bytes(pdf_bytes, "中卫.pdf")
     assert result.facts.division == "640500" and result.facts.year == 2018
     pilots = [a for a in result.facts.adoptions if a.practice == "three-enforcement-systems"]
     assert [(a.adopter, str(a.mode), a.year) for a in pilots] == [("640500", "piloted", 2017)]
     quote = pilots[0].evidence
-    assert result.text[quote.start:quote.end] == quote.quote and "三项制度" in quote.quote
+    # The sentence wrapped onto a second line of the page; the lines are joined again, so it is quoted whole.
+    assert result.text[quote.start:quote.end] == quote.quote == PILOT
     node = f"<https://w3id.org/govkg/id/evidence/{result.sha256[:16]}/{quote.start}-{quote.end}>"
     pages = [line for line in result.nquads if line.startswith(node) and "schema.org/pageStart" in line]
     assert len(pages) == 1 and '"2"^^' in pages[0]
