@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from govkg import __version__
-from govkg.kg.api import KnowledgeGraph, QueryParameterError
+from govkg.kg.api import KnowledgeGraph, MetadataError, QueryParameterError, read_metadata
 from govkg.kg.store import GraphFileError, Rows, format_of
 
 DEFAULT_GRAPH = "govkg.ttl"
@@ -151,6 +151,9 @@ def main() -> None:
               help="Persistent Oxigraph store folder; building into it again is incremental "
                    "[default: OUT with .store instead of its extension].")
 @click.option("--no-store", is_flag=True, help="Build in memory only (no store folder).")
+@click.option("--metadata", "metadata_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="CSV sidecar with columns file, division_code, year, url, publisher, title: "
+                                 "what it gives overrides what is detected; url becomes the report's source.")
 @click.option("--prune", is_flag=True,
               help="Remove from the store the reports that are not among PATHS (by default they are kept: "
                    "the store is the corpus).")
@@ -164,8 +167,8 @@ def main() -> None:
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A user vocabulary (JSON, the format of ontology/vocabulary/practices.json) whose practices are "
                    "recognised beside the shipped ones (repeatable); promotes candidates into practices.")
-def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir, store, no_store, prune, workers,
-          engine, scheduler, vocabularies):
+def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir, store, no_store, metadata_csv, prune,
+          workers, engine, scheduler, vocabularies):
     """Build the graph from report files or folders (none given: the bundled sample corpus).
 
     Building into a store again is incremental: unchanged reports are skipped, a changed file replaces its
@@ -174,8 +177,10 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir,
     renamed and removed. The written graph always equals a fresh build of the reports the store holds,
     byte for byte.
 
-    Every file is built on its own: one that cannot be read or built (not text, too large, not a regular
-    file, a failure inside the pipeline) is skipped with its name and reason, and the rest is stored.
+    Reports may be text, HTML, PDF (its text layer; evidence keeps the page) or DOCX; a legacy .doc or a
+    scanned PDF without text is skipped with that reason. Every file is built on its own: one that cannot be
+    read or built (not text, too large, not a regular file, a failure inside the pipeline) is skipped with
+    its name and reason, and the rest is stored.
     Folders are walked without following symbolic links to folders or to files outside them.
     Exit status 0 when every file built, 3 when some were skipped, 1 on error.
 
@@ -183,11 +188,16 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir,
     Examples:
         govkg build --out govkg.ttl --html govkg.html --show adopters --param practice=three-enforcement-systems
         govkg build reports/2020/ --out 2020.nt
+        govkg build crawl/ --metadata crawl/files.csv
     """
     try:
         format_of(out, fmt)
     except GraphFileError as e:
         raise click.BadParameter(str(e), param_hint="--out") from None
+    try:
+        metadata = read_metadata(metadata_csv) if metadata_csv else None
+    except MetadataError as e:
+        raise click.BadParameter(safe(str(e)), param_hint="--metadata") from None
 
     def progress(payloads, total):
         with click.progressbar(payloads, length=total, label="building", file=sys.stderr, show_pos=True,
@@ -198,7 +208,7 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir,
                                   texts_dir=texts_dir or out.with_suffix(".texts"),
                                   store=None if no_store else (store or out.with_suffix(".store")),
                                   workers=workers, engine=engine, scheduler=scheduler, progress=progress,
-                                  prune=prune, vocabulary=vocabularies)
+                                  prune=prune, vocabulary=vocabularies, metadata=metadata)
     except (ValueError, OSError, RuntimeError) as e:
         raise click.ClickException(safe(str(e))) from None
     n = _export(kg, out, fmt)

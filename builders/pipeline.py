@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.parse
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.language import Language
 
-from govkg.builders import components, prefilter, text as textmod
-from govkg.builders.context import detect
-from govkg.builders.emit import emit, graph_iri
+from govkg.builders import components, gazetteer, prefilter, text as textmod
+from govkg.builders.context import ReportContext, detect
+from govkg.builders.emit import DC, G, SD, emit, graph_iri, integer, iri, report_iri
 from govkg.builders.extract import Annotated, Extractor
 from govkg.builders.facts import ReportFacts
 from govkg.builders.mention import Label, Mention
@@ -26,6 +27,18 @@ from govkg.builders.recognise import find_agencies, find_divisions
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """What is known of a report from outside its text: where its pages start (a PDF's), and what a
+    metadata sidecar says (reporting division, year, title, publisher, URL), which overrides detection."""
+    pages: tuple[int, ...] = ()
+    division: str | None = None       # GB/T 2260 code
+    year: int | None = None
+    title: str | None = None
+    publisher: str | None = None
+    url: str | None = None            # where the report was published: the report's dcterms:source
 
 
 @dataclass
@@ -44,17 +57,21 @@ class BuildResult:
         return self.facts.text
 
 
-def build_bytes(data: bytes, source_name: str, nlp: Language | None = None) -> BuildResult:
-    """Decode (encoding detection, HTML extraction) and build.  Raises `DecodeError` for non-text."""
+def build_bytes(data: bytes, source_name: str, nlp: Language | None = None,
+                inputs: ReportInputs | None = None) -> BuildResult:
+    """Decode (encoding detection, HTML, PDF and DOCX extraction) and build.  Raises `DecodeError` for
+    non-text.  A PDF's page starts join `inputs`, so that evidence names its page."""
     decoded = textmod.decode(data, source_name)
-    result = build_text(decoded.text, source_name, decoded.encoding, nlp=nlp)
+    inputs = replace(inputs or ReportInputs(), pages=decoded.pages)
+    result = build_text(decoded.text, source_name, decoded.encoding, nlp=nlp, inputs=inputs)
     result.derived_text = decoded.derived
     return result
 
 
 def build_text(text: str, source_name: str, encoding: str = "utf-8", nlp: Language | None = None,
-               select: bool = True) -> BuildResult:
+               select: bool = True, inputs: ReportInputs | None = None) -> BuildResult:
     """Build one report's text.  `nlp` is a pipeline from `components.make_pipeline` (default settings if None).
+    `inputs` (page starts, a sidecar's metadata) override what is detected from the text.
 
     With `select` (the default) spaCy runs only on the sentences a fact rule could fire on
     (`prefilter.candidates`); ``select=False`` runs it on every sentence and gives the same facts, slower.
@@ -73,7 +90,7 @@ def build_text(text: str, source_name: str, encoding: str = "utf-8", nlp: Langua
     # Names are mentions wherever they stand: found once over the whole report, shared out by sentence.
     divisions = find_divisions(norm)
     agencies = find_agencies(norm)
-    ctx = detect(text, norm, divisions, in_titles)
+    ctx = _given(detect(text, norm, divisions, in_titles), inputs)
     extractor = Extractor(text, ctx, source_name, sha, encoding)
     nlp = nlp or components.make_pipeline()
     sents = [s for s in textmod.sentences(norm) if s.zone != "furniture"]
@@ -89,7 +106,52 @@ def build_text(text: str, source_name: str, encoding: str = "utf-8", nlp: Langua
                                 for sp in doc.spans[group]]
         extractor.sentence(Annotated(sent, sentence, spans))
     facts = extractor.facts
-    return BuildResult(source_name, sha, graph_iri(sha), emit(facts), facts, len(text))
+    lines = emit(facts)
+    if inputs and (inputs.url or inputs.pages):
+        lines = sorted(set(lines) | set(_input_lines(lines, sha, inputs)))
+    return BuildResult(source_name, sha, graph_iri(sha), lines, facts, len(text))
+
+
+def _given(ctx: ReportContext, inputs: ReportInputs | None) -> ReportContext:
+    """The detected context with what the inputs state put in its place: a given division decides the
+    reporting division (and the chain of divisions the report speaks for), a given year the period."""
+    if inputs is None:
+        return ctx
+    changes: dict = {}
+    if inputs.division:
+        gaz = gazetteer.load()
+        if inputs.division not in gaz:
+            raise ValueError(f"division code {inputs.division} is not in the gazetteer")
+        changes.update(division=inputs.division, chain=tuple([inputs.division] + gaz.ancestors(inputs.division)))
+    if inputs.year:
+        changes.update(year=inputs.year, period=(inputs.year, inputs.year))
+    if inputs.title:
+        changes["title"] = inputs.title
+    if inputs.publisher:
+        changes["publisher"] = inputs.publisher
+    return replace(ctx, **changes)
+
+
+_START = re.compile(r'^(<[^>]+>) ' + re.escape(G.start) + r' "(\d+)"')
+
+
+def _input_lines(lines: list[str], sha: str, inputs: ReportInputs) -> list[str]:
+    """The report's source URL (dcterms:source) and each evidence node's page (schema:pageStart)."""
+    g = f"<{graph_iri(sha)}> .\n"
+    out = []
+    if inputs.url:
+        out.append(f"<{report_iri(sha)}> {DC.source} {iri(_iri_safe(inputs.url))} {g}")
+    for line in lines:
+        m = _START.match(line) if inputs.pages else None
+        if m:
+            page = textmod.page_of(inputs.pages, int(m.group(2)))
+            out.append(f"{m.group(1)} {SD.pageStart} {integer(page)} {g}")
+    return out
+
+
+def _iri_safe(url: str) -> str:
+    """A URL as an IRI N-Triples accepts: characters it forbids (spaces, quotes, <>{}|^`\\) percent-encoded."""
+    return urllib.parse.quote(url, safe="/:?#[]@!$&'()*+,;=%~-._")
 
 
 def _within(hits: list[Mention], start: int, end: int) -> list[Mention]:
@@ -117,8 +179,9 @@ class GraphPayload:
     placed: bool = True        # the reporting division was found (a report without one yields no adoptions)
 
 
-def build_payload(text: str, source_name: str, encoding: str = "utf-8", derived: bool = False) -> GraphPayload:
+def build_payload(text: str, source_name: str, encoding: str = "utf-8", derived: bool = False,
+                  inputs: ReportInputs | None = None) -> GraphPayload:
     """`build_text` reduced to its output: the entry point for worker processes and Dask workers."""
-    r = build_text(text, source_name, encoding)
+    r = build_text(text, source_name, encoding, inputs=inputs)
     return GraphPayload(r.source_name, r.sha256, r.graph, tuple(r.nquads), tuple(sorted(r.facts.counts().items())),
                         r.chars, r.text if derived else None, r.facts.division is not None)

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import re
+import zipfile
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -29,12 +32,20 @@ class Decoded:
     encoding: str
     html: bool
     warnings: tuple[str, ...] = ()
+    pages: tuple[int, ...] = ()     # a PDF's page starts: offsets into `text` where pages 1, 2 … begin
 
     @property
     def derived(self) -> bool:
-        """The text differs from the file's bytes read as UTF-8 (an HTML page, a GB18030 file …), so evidence
-        offsets point into a text that has to be kept."""
+        """The text differs from the file's bytes read as UTF-8 (an HTML page, a PDF, a GB18030 file …), so
+        evidence offsets point into a text that has to be kept."""
         return self.html or self.encoding not in ("utf-8", "ascii")
+
+
+def page_of(pages: tuple[int, ...], offset: int) -> int | None:
+    """The 1-based page an offset falls on, given the page starts of `Decoded.pages` (None without pages)."""
+    if not pages:
+        return None
+    return max(1, bisect_right(pages, offset))
 
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
@@ -48,6 +59,15 @@ def decode(data: bytes, name: str = "<bytes>") -> Decoded:
     Chinese, then a detected encoding (Big5 …)."""
     if not data.strip():
         raise DecodeError(f"{name}: empty file")
+    lower = name.lower()
+    if data.startswith(b"%PDF-"):
+        return _decode_pdf(data, name)
+    if data.startswith(_OLE) or lower.endswith(".doc"):
+        raise DecodeError(f"{name}: a legacy Word (.doc) file is not read; save it as .docx or text")
+    if data.startswith(b"PK\x03\x04") and (lower.endswith(".docx") or _is_docx(data)):
+        return _decode_docx(data, name)
+    if lower.endswith((".pdf", ".docx")):
+        raise DecodeError(f"{name}: not a {lower.rsplit('.', 1)[1].upper()} file (its bytes do not start as one)")
     encoding = None
     warnings: tuple[str, ...] = ()
     errors = "strict"
@@ -88,6 +108,94 @@ def decode(data: bytes, name: str = "<bytes>") -> Decoded:
     if is_html:
         text = html_to_text(text)
     return Decoded(text.lstrip("\ufeff"), encoding, is_html, warnings)
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"        # the compound-file header of .doc (and .xls …)
+# What a page's text layer must hold at least, on average, for a PDF to count as having text: a scanned PDF
+# has none, or only a page number or a watermark per page.
+_MIN_CHARS_PER_PAGE = 20
+
+
+def _decode_pdf(data: bytes, name: str) -> Decoded:
+    """A PDF's text layer, page by page (pages separated by a blank line; their starts kept in `pages`).
+    A PDF without one (a scan) is refused: reading it needs OCR, which govkg does not do."""
+    import logging
+
+    import pypdf
+    logging.getLogger("pypdf").setLevel(logging.ERROR)   # damaged-but-readable PDFs warn on every object
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            reader.decrypt("")                           # permissions-only encryption opens with no password
+        texts = [(page.extract_text() or "").replace("\x00", "") for page in reader.pages]
+    except Exception as e:  # noqa: BLE001 - pypdf raises many kinds of errors on broken or locked files
+        raise DecodeError(f"{name}: cannot read PDF: {type(e).__name__}: {str(e)[:120]}") from None
+    texts = [_reflow(_tidy_lines(t)) for t in texts]
+    if sum(len(t.strip()) for t in texts) < _MIN_CHARS_PER_PAGE * max(1, len(texts)) / 2:
+        raise DecodeError(f"{name}: PDF without a text layer ({len(texts)} page(s), a scan?): OCR it first")
+    parts, starts, pos = [], [], 0
+    for t in texts:
+        starts.append(pos)
+        parts.append(t)
+        pos += len(t) + 2
+    return Decoded("\n\n".join(parts).rstrip() + "\n", "pdf", False, (), tuple(starts))
+
+
+_LINE_END = re.compile(r"[。！？；：!?;:」』”)）]$")
+
+
+def _reflow(page: str) -> str:
+    """Join the lines a PDF wrapped inside a paragraph: a line as long as the page's full lines (within a
+    few characters) that does not end a sentence runs on into the next.  Text lines are where the layout
+    broke them, not where the author did; unjoined, every wrapped sentence would be cut in two."""
+    lines = page.split("\n")
+    full = max((len(line.strip()) for line in lines), default=0)
+    out: list[str] = []
+    joining = False
+    for line in lines:
+        if joining and line.strip():
+            glue = " " if out[-1][-1:].isascii() and out[-1][-1:].isalnum() and line.lstrip()[:1].isascii() else ""
+            out[-1] += glue + line.lstrip()
+        else:
+            out.append(line)
+        last = out[-1].rstrip()
+        joining = bool(last) and full >= 15 and len(last.strip()) >= full - 3 and not _LINE_END.search(last)
+    return "\n".join(out)
+
+
+def _is_docx(data: bytes) -> bool:
+    try:
+        return "word/document.xml" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _decode_docx(data: bytes, name: str) -> Decoded:
+    """A Word document's paragraphs and table cells, in document order, one per line."""
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as e:  # noqa: BLE001 - a damaged or mislabelled package raises many kinds of errors
+        raise DecodeError(f"{name}: cannot read DOCX: {type(e).__name__}: {str(e)[:120]}") from None
+    lines: list[str] = []
+    for block in document.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            lines.append(Paragraph(block, document).text)
+        elif tag == "tbl":
+            for row in Table(block, document).rows:
+                lines.append(" | ".join(cell.text.strip() for cell in row.cells))
+    text = _tidy_lines("\n".join(lines))
+    if not text.strip():
+        raise DecodeError(f"{name}: DOCX without text")
+    return Decoded(text.strip("\n") + "\n", "docx", False)
+
+
+def _tidy_lines(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return re.sub(r"[ \t\f\v]+\n", "\n", text)
 
 
 def _bad_utf8(data: bytes) -> list[int] | None:

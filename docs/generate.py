@@ -130,7 +130,7 @@ def run(cmd: str, cwd: Path) -> str:
     old = os.getcwd()
     os.chdir(cwd)
     try:
-        result = CliRunner().invoke(main, args)
+        result = CliRunner().invoke(main, args, prog_name="govkg")
     finally:
         os.chdir(old)
     if result.exit_code != 0:
@@ -174,7 +174,7 @@ def cli_reference() -> str:
     out = ["# CLI reference\n", "Generated from `--help` by `python docs/generate.py`; do not edit by hand.\n"]
     for name, _ in commands():
         args = name.split()[1:] + ["--help"]
-        text = CliRunner().invoke(main, args, terminal_width=100).output.rstrip()
+        text = CliRunner().invoke(main, args, prog_name="govkg", terminal_width=100).output.rstrip()
         out.append(f"## `{name}`\n\n```text\n{text}\n```\n")
     return "\n".join(out)
 

@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 import re
@@ -18,7 +19,7 @@ import tempfile
 import time
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -26,14 +27,17 @@ from typing import Callable, Iterable, Iterator
 import pyoxigraph as ox
 
 from govkg import queries
+from govkg.builders import gazetteer
 from govkg.builders.emit import SHARED_LINE_END, graph_iri
+from govkg.builders.pipeline import ReportInputs
 from govkg.builders.text import DecodeError, decode
 from govkg.builders.text import sha256 as text_sha256
 from govkg.kg.engines import Failed, run_builders
 from govkg.kg.store import GraphStore, Rows, atomic_write
 from govkg.kg.stores import Store, select
 
-REPORT_SUFFIXES = (".txt", ".html", ".htm", ".xhtml", ".md")
+# .doc is taken so that a legacy Word file is named among the skipped, not silently left out.
+REPORT_SUFFIXES = (".txt", ".html", ".htm", ".xhtml", ".md", ".pdf", ".docx", ".doc")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # From this many input files, a build into a store folder stages N-Quads and bulk-loads them once.
 BULK_THRESHOLD = 100
@@ -117,6 +121,52 @@ def discover(paths: Iterable[str | os.PathLike], problems: list[Skipped] | None 
             out.append(p)
         else:
             raise FileNotFoundError(f"{p}: no such file or folder")
+    return out
+
+
+METADATA_COLUMNS = ("file", "division_code", "year", "url", "publisher", "title")
+
+
+class MetadataError(ValueError):
+    """A metadata sidecar that cannot be used: its file, line and what is wrong."""
+
+
+def read_metadata(path: str | os.PathLike) -> dict[str, ReportInputs]:
+    """A metadata sidecar: a CSV file (UTF-8, header line) with the columns `file, division_code, year, url,
+    publisher, title`, one row per report file, keyed by file name.  Only `file` is required; an empty cell
+    leaves that field to detection."""
+    path = Path(path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+            header = list(rows[0].keys()) if rows else []
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise MetadataError(f"{path}: cannot read: {e}") from None
+    unknown = [c for c in header if c not in METADATA_COLUMNS]
+    if unknown or (rows and "file" not in header):
+        raise MetadataError(f"{path}: columns must be among {', '.join(METADATA_COLUMNS)} with 'file' "
+                            f"(unknown: {', '.join(map(str, unknown)) or 'none'})")
+    gaz = gazetteer.load()
+    out: dict[str, ReportInputs] = {}
+    for line, row in enumerate(rows, start=2):
+        def cell(name: str) -> str | None:
+            return (row.get(name) or "").strip() or None
+        where = f"{path}, line {line}"
+        name = cell("file")
+        if not name:
+            raise MetadataError(f"{where}: no file name")
+        name = Path(name).name
+        if name in out:
+            raise MetadataError(f"{where}: {name} is listed twice")
+        code, year, url = cell("division_code"), cell("year"), cell("url")
+        if code and code not in gaz:
+            raise MetadataError(f"{where}: division code {code} is not a GB/T 2260 code govkg knows")
+        if year and not (re.fullmatch(r"\d{4}", year) and 1949 <= int(year) <= 2100):
+            raise MetadataError(f"{where}: year {year!r} is not a four-digit year")
+        if url and not re.match(r"https?://[^\s/]+", url):
+            raise MetadataError(f"{where}: url {url!r} is not an http(s) URL")
+        out[name] = ReportInputs(division=code, year=int(year) if year else None, url=url,
+                                 publisher=cell("publisher"), title=cell("title"))
     return out
 
 
@@ -272,7 +322,8 @@ class KnowledgeGraph:
               workers: int = 1, engine: str = "local", scheduler: str | None = None,
               max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False, texts_dir: str | os.PathLike | None = None,
               progress: Callable[[Iterator, int], Iterator] | None = None,
-              prune: bool = False, vocabulary: Iterable[str | os.PathLike] = ()) -> "KnowledgeGraph":
+              prune: bool = False, vocabulary: Iterable[str | os.PathLike] = (),
+              metadata: dict[str, ReportInputs] | None = None) -> "KnowledgeGraph":
         """Build from report files (None: the bundled corpus).
 
         `store`: a folder for a persistent Oxigraph store (default: in memory).  Building into an existing
@@ -288,6 +339,11 @@ class KnowledgeGraph:
         ``strict=True`` the first of them raises instead.  When a report's
         text as read differs from its file (an HTML page, a GB18030 file), that text is saved in
         `texts_dir` as ``<sha256>.txt`` so that every evidence offset can be checked against it.
+
+        `metadata` (see `read_metadata`) gives, by file name, what a report's text may not say or says
+        wrongly: reporting division, year, title, publisher, source URL.  The builder takes it in place of
+        what it detects; a report it names that is already in the store is rebuilt, so the sidecar holds.
+        A PDF's page numbers go on its evidence (schema:pageStart).
         """
         problems: list[Skipped] = []
         files = bundled_corpus() if paths is None else discover(paths, problems)
@@ -311,6 +367,9 @@ class KnowledgeGraph:
         replaces: dict[str, set[str]] = {}           # new graph → old graphs of the same file name
         renames: list[tuple[str, str, str]] = []     # (graph, old name, new name)
         failed_names: set[str] = set()
+        metadata = metadata or {}
+        unused = set(metadata)
+        restated: set[str] = set()                    # graphs in the store rebuilt because the sidecar names them
         given: dict[str, Path] = {}                   # file name → path, to name a failed build's file
 
         def skip(path: Path, reason: str) -> None:
@@ -319,8 +378,10 @@ class KnowledgeGraph:
             report.skipped.append(Skipped(str(path), reason))
             failed_names.add(path.name)
 
-        def todo() -> Iterator[tuple[str, str, str, bool]]:
+        def todo() -> Iterator[tuple[str, str, str, bool, ReportInputs | None]]:
             for path in files:
+                meta = metadata.get(path.name)
+                unused.discard(path.name)
                 try:
                     decoded = decode(read_report(path, max_bytes), path.name)
                 except (DecodeError, OSError) as e:
@@ -337,15 +398,18 @@ class KnowledgeGraph:
                 current.add(graph)
                 report.documents += 1
                 report.chars += len(decoded.text)
-                if graph in sources and not reread:
+                if graph in sources and not reread and meta is None:
                     report.unchanged += 1
                     if sources[graph] != path.name:
                         renames.append((graph, sources[graph], path.name))
                     continue
-                old = by_name.get(path.name, set()) - {graph}   # a graph read again (new vocabulary) replaces itself
+                if graph in sources:
+                    restated.add(graph)
+                old = by_name.get(path.name, set()) - {graph}   # a graph read again (new vocabulary, sidecar) replaces itself
                 if old:
                     replaces[graph] = set(old)
-                yield decoded.text, path.name, decoded.encoding, decoded.derived
+                inputs = replace(meta or ReportInputs(), pages=decoded.pages)
+                yield decoded.text, path.name, decoded.encoding, decoded.derived, inputs
 
         payloads = run_builders(todo(), workers=workers, engine=engine, scheduler=scheduler)
         if progress:
@@ -361,7 +425,7 @@ class KnowledgeGraph:
                         report.documents -= 1
                         skip(given.get(p.source_name, Path(p.source_name)), f"{p.source_name}: {p.reason}")
                         continue
-                    if bulk:
+                    if bulk and p.graph not in restated:
                         stage.add(p.graph, p.nquads)          # a large build: bulk loads of bounded size
                     else:
                         gs.replace_graph(p.graph, p.nquads)   # one transaction per report
@@ -369,7 +433,8 @@ class KnowledgeGraph:
                     if texts_dir is not None and p.text is not None:
                         save_text(Path(texts_dir), p.sha256, p.text)
                     report.built += 1
-                    (report.changed if p.graph in replaces else report.added).append(p.source_name)
+                    changed = p.graph in replaces or p.graph in restated
+                    (report.changed if changed else report.added).append(p.source_name)
                     report.facts.update(dict(p.counts))
                     if not p.placed:
                         report.unplaced.append(p.source_name)
@@ -377,6 +442,7 @@ class KnowledgeGraph:
                 stage.abandon()   # the load under way finishes; the chunk being written is not loaded
                 raise
             stage.close()
+        report.warnings.extend(f"metadata names {name}, which is not among the inputs" for name in sorted(unused))
         for graph, old, new in renames:
             gs.rename(graph, new)
             report.renamed.append((old, new))

@@ -11,9 +11,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Union
 
-from govkg.builders.pipeline import GraphPayload, build_payload
+from govkg.builders.pipeline import GraphPayload, ReportInputs, build_payload
 
-Item = tuple[str, str, str, bool]   # (text, source name, encoding, text differs from the file)
+Item = tuple[str, str, str, bool, "ReportInputs | None"]   # (text, source name, encoding, text differs, inputs)
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ def test_readme_has_the_two_setup_commands_and_the_screenshot():
     assert shot and (ROOT / shot.group(1)).stat().st_size > 10_000
 
 
+@pytest.mark.browser
 def test_ontology_docs_open_in_a_browser(tmp_path):
     out = tmp_path / "onto"
     result = CliRunner().invoke(main, ["ontology", "docs", "--out", str(out)])

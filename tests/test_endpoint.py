@@ -14,6 +14,8 @@ from govkg.kg.stores import Store
 
 from oxigraph_server import oxigraph_serve
 
+pytestmark = pytest.mark.server
+
 # The manifest of built graphs stays with the local store (`govkg load` sends report and vocabulary graphs).
 MANIFEST_TRIPLE = "<http://www.w3.org/ns/sparql-service-description#NamedGraph>"
 

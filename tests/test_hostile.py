@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from govkg import KnowledgeGraph
 from govkg.kg import views
 
@@ -74,11 +76,13 @@ def check(page, shown_as_text=("&lt;script&gt;alert(1)&lt;/script&gt;", "&gt;&lt
     assert "img" not in Tags(dom.replace(collected.group(0), "")).tags
 
 
+@pytest.mark.browser
 def test_overview_view_shows_hostile_text_as_text(tmp_path):
     kg = KnowledgeGraph.build([hostile_corpus(tmp_path)])
     check(kg.view(tmp_path / "v.html", title="报告" + PAYLOADS[0]))
 
 
+@pytest.mark.browser
 def test_spread_view_shows_hostile_text_as_text(tmp_path):
     kg = KnowledgeGraph.build([hostile_corpus(tmp_path)])
     t = kg.spread("fang-guan-fu")

@@ -178,3 +178,37 @@ def test_the_documented_mandate_query_gives_the_instrument_of_a_practice_or_of_i
     assert [r["title"] for r in inherited] == ["深化党和国家机构改革方案"]
     joint = kg.query(query, practice="joint-double-random").rows
     assert [r["issued"] for r in joint] == ["2019-01"]
+
+
+# The OWL 2 datatype map (OWL 2 Syntax §4): what a DL reasoner accepts as a property range.
+OWL2_DATATYPES = {XSD[n] for n in (
+    "decimal integer nonNegativeInteger nonPositiveInteger positiveInteger negativeInteger long int short byte "
+    "unsignedLong unsignedInt unsignedShort unsignedByte double float string normalizedString token language "
+    "Name NCName NMTOKEN boolean hexBinary base64Binary anyURI dateTime dateTimeStamp").split()} | {
+    RDFS.Literal, RDF.PlainLiteral, RDF.XMLLiteral, OWL.real, OWL.rational, RDF.langString}
+
+
+def test_datatype_ranges_are_in_the_owl2_datatype_map(core):
+    for prop in core.subjects(RDF.type, OWL.DatatypeProperty):
+        for rng in core.objects(prop, RDFS.range):
+            assert rng in OWL2_DATATYPES or (rng, RDF.type, RDFS.Datatype) in core, (prop, rng)
+
+
+def test_hermit_finds_the_ontology_consistent(tmp_path):
+    """The ontology (core terms and the practice vocabulary) loads in owlready2, and HermiT, which refuses any
+    datatype outside the OWL 2 map, classifies it without an inconsistency (HermiT needs a Java runtime)."""
+    import shutil
+
+    import owlready2   # the test extras install it
+    assert shutil.which("java"), "the reasoner check needs Java: apt-get install default-jre-headless"
+    g = Graph()
+    for name in ("core.ttl", "practices.ttl"):
+        g.parse(ontology.path(name), format="turtle")
+    path = tmp_path / "govkg.nt"
+    g.serialize(path, format="nt", encoding="utf-8")
+    world = owlready2.World()
+    onto = world.get_ontology(path.as_uri()).load(format="ntriples")
+    assert onto.search_one(iri=str(GOV.Adoption)) is not None
+    with onto:
+        owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)   # raises if inconsistent
+    assert list(world.inconsistent_classes()) == []

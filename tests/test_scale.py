@@ -69,6 +69,7 @@ def test_changed_report_replaces_exactly_its_graph_and_removed_report_goes(corpu
     assert "004_cf16352dc10b8b11.txt" not in names and len(names) == 4
 
 
+@pytest.mark.dask
 def test_workers_and_dask_give_the_same_graph(corpus, tmp_path):
     outs = []
     for i, kwargs in enumerate([{}, {"workers": 2}, {"engine": "dask", "workers": 2}]):
@@ -95,6 +96,7 @@ def oxigraph_server(tmp_path):
         yield url
 
 
+@pytest.mark.server
 def test_load_and_query_a_real_oxigraph_server(oxigraph_server, tmp_path):
     store = tmp_path / "g.store"
     KnowledgeGraph.build(store=store)
@@ -167,6 +169,7 @@ def test_a_failed_bulk_build_keeps_only_whole_graphs(corpus, tmp_path, monkeypat
     assert out.read_bytes() == reference.read_bytes()
 
 
+@pytest.mark.server
 def test_every_named_query_answers_the_same_over_an_endpoint(oxigraph_server, tmp_path):
     import re as _re
 

@@ -11,6 +11,8 @@ import pytest
 
 from govkg.kg.serve import make_server
 
+pytestmark = pytest.mark.server
+
 
 @pytest.fixture(scope="module")
 def endpoint(kg):

@@ -125,12 +125,14 @@ def drawn(page) -> int:
     return int(m.group(1))
 
 
+@pytest.mark.browser
 def test_spread_view_draws_in_a_browser(three, tmp_path):
     page = views.write_spread_view(three, tmp_path / "three.html")
     assert drawn(page) == len(three.adopters) + len(three.milestones) + len(three.others) + \
         len({e.target for e in three.edges if e.target.startswith("scope:")})
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("kwargs", [{}, {"practice": "fengqiao-experience"}, {"division": "640500"},
                                     {"classes": ("Division", "Agency", "Regulation")}])
 def test_overview_and_neighbourhood_views_draw_in_a_browser(kg, tmp_path, kwargs):
@@ -138,6 +140,7 @@ def test_overview_and_neighbourhood_views_draw_in_a_browser(kg, tmp_path, kwargs
     assert drawn(page) > 3
 
 
+@pytest.mark.browser
 def test_view_stays_usable_at_2000_nodes(tmp_path):
     data = views.ViewData("big")
     data.nodes = [{"id": f"n{i}", "label": f"区{i}", "x": (i % 50) * 40, "y": (i // 50) * 40, "shape": "dot",
@@ -148,6 +151,7 @@ def test_view_stays_usable_at_2000_nodes(tmp_path):
     assert drawn(page) == 2000
 
 
+@pytest.mark.browser
 def test_views_past_2000_nodes_aggregate_per_province(tmp_path):
     from govkg.builders import gazetteer
     counties = [d for d in gazetteer.load().by_code.values() if d.level == "county" and d.longitude][:2500]

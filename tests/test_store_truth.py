@@ -309,6 +309,7 @@ def test_xml_outputs_are_well_formed_whatever_control_characters_the_text_holds(
         assert "中卫市" in (tmp_path / name).read_text(encoding="utf-8")
 
 
+@pytest.mark.dask
 def test_the_local_dask_cluster_opens_no_dashboard_port(monkeypatch):
     pytest.importorskip("dask.distributed")
     from distributed import Scheduler

@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from govkg import KnowledgeGraph
 
 HOSTILE = "<script>alert(1)</script>"
@@ -59,6 +61,7 @@ def _body(page, fragment=""):
     return dom, body
 
 
+@pytest.mark.browser
 def test_division_view_slider_spans_every_edge_year_and_can_go_back(kg, tmp_path):
     from govkg.kg import views
     data = views.collect(kg.store, division="640500")
@@ -105,6 +108,7 @@ def test_edges_of_the_same_pair_are_offset(kg):
         assert len(set(bends)) == len(group)
 
 
+@pytest.mark.browser
 def test_labels_do_not_collide_at_the_default_zoom(kg, tmp_path):
     for kwargs in ({}, {"division": "640500"}):
         _, body = _body(kg.view(tmp_path / "v.html", **kwargs))
