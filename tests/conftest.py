@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,13 @@ def texts() -> dict[str, str]:
 @pytest.fixture(scope="session")
 def gold() -> dict:
     return json.loads((FIXTURES / "seeds_gold.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture()
+def corpus(tmp_path) -> Path:
+    """A writable copy of the bundled corpus in a folder of its own (a test may edit, remove or rename files)."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for p in bundled_corpus():
+        shutil.copy(p, folder / p.name)
+    return folder

@@ -1,7 +1,6 @@
 """Incremental builds into a persistent store, parallel engines, and a real SPARQL server."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -9,18 +8,8 @@ from click.testing import CliRunner
 from govkg import KnowledgeGraph
 from govkg.builders.text import sha256
 from govkg.cli import main
-from govkg.kg.api import bundled_corpus
 
 from oxigraph_server import oxigraph_serve
-
-
-@pytest.fixture()
-def corpus(tmp_path):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for p in bundled_corpus():
-        shutil.copy(p, folder / p.name)
-    return folder
 
 
 def graphs(kg):

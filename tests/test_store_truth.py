@@ -17,15 +17,6 @@ from govkg.kg.api import bundled_corpus
 from govkg.kg.store import MANIFEST_GRAPH, SD_NAMED_GRAPH
 
 
-@pytest.fixture()
-def corpus(tmp_path):
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    for p in bundled_corpus():
-        shutil.copy(p, folder / p.name)
-    return folder
-
-
 def fresh(folder, out):
     KnowledgeGraph.build([folder]).export(out)
     return out.read_bytes()
