@@ -39,6 +39,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pyoxigraph as ox
 
+from govkg.kg.store import TURTLE_PREFIXES
 from govkg.namespace import PREFIXES
 
 if TYPE_CHECKING:
@@ -165,7 +166,7 @@ def _run(store: ox.Store, query: str, dataset: dict, ranges: list[tuple[str, flo
                        f"none of the accepted types is offered for this query; it can be answered as: "
                        f"{', '.join(offered)}\n".encode()))
         elif graph:
-            prefixes = PREFIXES if offered[media] == ox.RdfFormat.TURTLE else None
+            prefixes = TURTLE_PREFIXES if offered[media] == ox.RdfFormat.TURTLE else None
             conn.send((200, _content_type(media), ox.serialize(result, format=offered[media], prefixes=prefixes)))
         else:
             conn.send((200, _content_type(media), result.serialize(format=offered[media])))
