@@ -429,8 +429,9 @@ class KnowledgeGraph:
         query name (KeyError), parameter, practice slug or division (QueryParameterError) is named with the
         closest matches; ``division`` takes a GB/T 2260 code, a full name or a short name.
 
-        >>> KnowledgeGraph.build().query("division-practices", division="640500")[0]["practice"]
-        'three-enforcement-systems'
+        >>> rows = KnowledgeGraph.build().query("division-practices", division="中卫")   # 中卫市, code 640500
+        >>> [(r["practice"], r["firstYear"]) for r in rows][1]
+        ('three-enforcement-systems', 2017)
         """
         try:
             q = queries.load(name_or_text)

@@ -242,7 +242,9 @@ def test_a_browser_gets_a_query_page_without_scripts(endpoint):
 def test_from_and_the_protocol_dataset_are_honoured(endpoint, kg):
     graph = kg.store.report_graphs()[0]
     count = "SELECT (COUNT(DISTINCT ?r) AS ?n) {from} WHERE {{ ?r a gov:Report }}"
-    n = lambda *a, **k: json.loads(ask(endpoint, *a, **k)[2])["results"]["bindings"][0]["n"]["value"]
+
+    def n(*args, **params):
+        return json.loads(ask(endpoint, *args, **params)[2])["results"]["bindings"][0]["n"]["value"]
     assert n(count.format(**{"from": ""})) == "5"                        # the union of all graphs
     assert n(count.format(**{"from": f"FROM <{graph}>"})) == "1"         # one report's graph
     assert n(count.format(**{"from": ""}), None, **{"default-graph-uri": graph}) == "1"
