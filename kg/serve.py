@@ -25,6 +25,7 @@ those guarantees and speaks the protocol itself:
 """
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
 import os
 import re
@@ -39,7 +40,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pyoxigraph as ox
 
-from govkg.kg.store import TURTLE_PREFIXES
+from govkg.kg.store import TURTLE_PREFIXES, xml_safe
 from govkg.namespace import PREFIXES
 
 if TYPE_CHECKING:
@@ -133,6 +134,20 @@ def _content_type(media: str) -> str:
     return media + "; charset=utf-8" if media.startswith("text/") else media
 
 
+def _xml_results(result) -> bytes:
+    """SPARQL Results XML that is always well-formed: literals lose what XML 1.0 cannot hold (report text may
+    carry a control character), as the RDF/XML export does."""
+    if isinstance(result, ox.QueryBoolean):
+        return result.serialize(format=ox.QueryResultsFormat.XML)
+    data = json.loads(result.serialize(format=ox.QueryResultsFormat.JSON))
+    for row in data["results"]["bindings"]:
+        for value in row.values():
+            if isinstance(value.get("value"), str):
+                value["value"] = xml_safe(value["value"])
+    clean = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    return ox.parse_query_results(clean, format=ox.QueryResultsFormat.JSON).serialize(format=ox.QueryResultsFormat.XML)
+
+
 def _limit_memory(megabytes: int) -> None:
     """In the worker: at most `megabytes` more address space than the process already has."""
     try:
@@ -168,6 +183,8 @@ def _run(store: ox.Store, query: str, dataset: dict, ranges: list[tuple[str, flo
         elif graph:
             prefixes = TURTLE_PREFIXES if offered[media] == ox.RdfFormat.TURTLE else None
             conn.send((200, _content_type(media), ox.serialize(result, format=offered[media], prefixes=prefixes)))
+        elif offered[media] == ox.QueryResultsFormat.XML:
+            conn.send((200, _content_type(media), _xml_results(result)))
         else:
             conn.send((200, _content_type(media), result.serialize(format=offered[media])))
     except SyntaxError as e:

@@ -297,3 +297,11 @@ def test_the_cli_server_shares_its_store(tmp_path):
         server.wait(10)
     after = subprocess.run([*govkg, "build", "--out", "g.ttl"], capture_output=True, text=True, cwd=tmp_path)
     assert after.returncode == 0 and "unchanged 5" in after.stdout, after.stderr
+
+
+def test_results_xml_is_well_formed_whatever_the_text_holds(endpoint):
+    import xml.etree.ElementTree as ET
+    status, _, body, _ = ask(endpoint, 'SELECT ?t WHERE { BIND("a\\u0001b" AS ?t) }', "application/sparql-results+xml")
+    assert status == 200
+    literal = ET.fromstring(body).find(".//{http://www.w3.org/2005/sparql-results#}literal")
+    assert literal.text == "ab"
