@@ -16,7 +16,7 @@ import click
 
 from govkg import __version__
 from govkg.kg.api import KnowledgeGraph, MetadataError, QueryParameterError, read_metadata
-from govkg.kg.store import GraphFileError, Rows, format_of
+from govkg.kg.store import GraphFileError, GraphStore, Rows, boolean_result, format_of, is_store
 
 DEFAULT_GRAPH = "govkg.ttl"
 DEFAULT_STORE = "govkg.store"
@@ -273,30 +273,49 @@ def remove(names, store, out):
 @click.argument("name", required=False)
 @graph_option
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind a query parameter (repeatable). Values are bound as RDF terms, never pasted into the query.")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+              help="Bind a query parameter (repeatable). Values are bound as RDF terms, never pasted into the query; "
+                   "practice slugs and divisions (GB/T 2260 code, full or short name) are checked against the graph.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "xml"]), default="table",
+              show_default=True,
+              help="table: for reading; json, csv, tsv, xml: SPARQL 1.1 Query Results formats.")
 @click.option("--list", "list_", is_flag=True, help="List the named queries with one line each.")
 @endpoint_option
 def query(name, graph, params, fmt, list_, endpoint):
-    """Run a named query (see --list) or a .rq file against a graph.
+    """Run a named query (see --list), a .rq file, or SPARQL read from standard input (NAME is -).
 
     \b
     Examples:
         govkg query --list
         govkg query adopters --param practice=three-enforcement-systems
-        govkg query division-practices --param division=中卫市 --format csv
+        govkg query division-practices --param division=中卫 --format csv
         govkg query my-question.rq --graph govkg.ttl --format json
+        echo 'SELECT (COUNT(*) AS ?n) WHERE { ?a a gov:Adoption }' | govkg query - --format tsv
     """
     if list_:
         for n, summary in KnowledgeGraph.named_queries().items():
             click.echo(f"{n:28s} {safe(summary)}")
         return
     if not name:
-        raise click.UsageError("give a query name or a .rq file (see `govkg query --list`)")
-    _print_rows(_run_query(open_graph(graph, endpoint), name, params), fmt)
+        raise click.UsageError("give a query name, a .rq file or - (standard input) (see `govkg query --list`)")
+    if name == "-":
+        name = click.get_text_stream("stdin").read()
+        if not name.strip():
+            raise click.UsageError("no query on standard input")
+    kg = open_graph(graph, endpoint)
+    if fmt == "table":
+        _print_rows(_run_query(kg, name, params), fmt)
+        return
+    result = _run_query(kg, name, params, raw=True)
+    data = boolean_result(result, fmt) if isinstance(result, bool) else result.serialize(fmt)
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    out = click.get_binary_stream("stdout")
+    if out.isatty():           # written as is to files and pipes; on a terminal, made harmless
+        data = safe(data.decode("utf-8")).encode("utf-8")
+    out.write(data)
 
 
-def _run_query(kg: KnowledgeGraph, name: str, params: tuple[str, ...]) -> Rows:
+def _run_query(kg: KnowledgeGraph, name: str, params: tuple[str, ...], raw: bool = False) -> Rows | bool:
     bound = {}
     for p in params:
         if "=" not in p:
@@ -310,8 +329,8 @@ def _run_query(kg: KnowledgeGraph, name: str, params: tuple[str, ...]) -> Rows:
     except QueryParameterError as e:
         raise click.BadParameter(str(e), param_hint="--param") from None
     except (SyntaxError, RuntimeError, OSError) as e:
-        raise click.ClickException(f"query failed: {e}") from None
-    if not isinstance(result, Rows):
+        raise click.ClickException(f"query failed: {_one_line(e)}") from None
+    if not isinstance(result, Rows) and not raw:
         return Rows(["answer"], [{"answer": result}])
     return result
 
@@ -575,22 +594,45 @@ def serve(graph, host, port, timeout, memory_mb, max_queries, max_body, cors, al
     SPARQL Update is refused; SERVICE clauses are refused unless their endpoint is allowed; no CORS header
     is sent unless --cors names an origin. Each query runs in its own process under a time limit (504)
     and a memory limit (503); at most --max-queries run at once (503 when busy); request bodies over
-    --max-body bytes get 413. The store is opened read-only, so a build can run meanwhile.
+    --max-body bytes get 413.
+
+    Answers follow the SPARQL 1.1 Protocol: the Accept header chooses the format (SELECT and ASK: SPARQL
+    Results JSON, XML, CSV, TSV; CONSTRUCT and DESCRIBE: Turtle, N-Triples, JSON-LD, RDF/XML; 406 for
+    none of them); FROM, FROM NAMED, default-graph-uri and named-graph-uri choose the dataset (otherwise the
+    default graph is the union of all graphs); GET /sparql without a query gives the service description
+    (Turtle), and a browser gets a query page (also at /).
+
+    Queries, exports and views of the same store work while it serves; a build into it stops with a message
+    naming this server until it ends.
 
     \b
-    Example:
-        govkg serve --graph govkg.ttl --port 7878
-        curl 'http://127.0.0.1:7878/sparql' --data-urlencode 'query=SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+    Examples:
+        govkg serve --graph govkg.store --port 7878
+        curl 'http://127.0.0.1:7878/sparql' -H 'Accept: text/csv' \\
+             --data-urlencode 'query=SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
-    server = open_graph(graph).serve(host, port, timeout, cors=cors, allow_service=tuple(allow_service),
+    server = _serving_graph(graph).serve(host, port, timeout, cors=cors, allow_service=tuple(allow_service),
                                      max_queries=max_queries, memory_mb=memory_mb, max_body=max_body)
-    click.echo(f"SPARQL endpoint at http://{host}:{server.server_address[1]}/sparql (read-only; Ctrl-C stops)")
+    click.echo(f"SPARQL endpoint at http://{host}:{server.server_address[1]}/sparql, query page at "
+               f"http://{host}:{server.server_address[1]}/ (read-only; Ctrl-C stops)")
+    sys.stdout.flush()             # a script waiting for this line gets it now, not at exit
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
+
+
+def _serving_graph(graph: Path) -> KnowledgeGraph:
+    """The graph to serve.  A store folder is held as a build holds it, so that a build started meanwhile
+    stops with a message naming the server instead of writing under it (Oxigraph leaves reading a store
+    that another process writes undefined); reading commands open it read-only and go on working."""
+    if not Path(graph).is_dir():
+        return open_graph(graph)
+    if not is_store(Path(graph)):
+        raise click.ClickException(f"{safe(str(graph))}: not a govkg store folder (no Oxigraph store in it)")
+    return KnowledgeGraph(GraphStore(graph))
 
 
 @main.command(context_settings=CONTEXT)

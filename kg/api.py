@@ -43,6 +43,9 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 BULK_THRESHOLD = 100
 BULK_CHUNK = 400_000
 XSD = "http://www.w3.org/2001/XMLSchema#"
+# What a division's short name leaves off its full name (GB/T 2260 naming): 中卫 for 中卫市, 宁夏 for 宁夏回族自治区,
+# 恩施 for 恩施土家族苗族自治州.
+DIVISION_SUFFIX = re.compile(r"(?:省|市|县|区|旗|盟|地区|林区|矿区|新区|特别行政区|(?:[\u4e00-\u9fff]{1,4}?族)*自治(?:区|州|县|旗))")
 
 
 class QueryParameterError(ValueError):
@@ -519,25 +522,66 @@ class KnowledgeGraph:
     def query(self, name_or_text: str, **params: object) -> Rows:
         """Run a named query (``adopters``), a ``.rq`` file or SPARQL text, with parameters bound as terms.
 
-        Columns holding a bound parameter are left out of the rows: they repeat what was asked.
+        Columns holding a bound parameter are left out of the rows: they repeat what was asked.  An unknown
+        query name (KeyError), parameter, practice slug or division (QueryParameterError) is named with the
+        closest matches; ``division`` takes a GB/T 2260 code, a full name or a short name.
+
+        >>> rows = KnowledgeGraph.build().query("division-practices", division="中卫")   # 中卫市, code 640500
+        >>> [(r["practice"], r["firstYear"]) for r in rows][1]
+        ('three-enforcement-systems', 2017)
         """
         try:
             q = queries.load(name_or_text)
-            text, declared = q.text, q.parameters
+            text, declared, named = q.text, q.parameters, True
         except KeyError:
             if not any(w in name_or_text.upper() for w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
-                raise KeyError(f"no named query {name_or_text!r}; `govkg query --list` shows them") from None
-            text, declared = name_or_text, {k: "" for k in params}
+                raise KeyError(f"no named query {name_or_text!r}{queries.did_you_mean(name_or_text, queries.names())}"
+                               "; `govkg query --list` shows them") from None
+            text, declared, named = name_or_text, {k: "" for k in params}, False
         unknown = sorted(set(params) - set(declared))
         if unknown:
-            raise QueryParameterError(f"unknown parameter(s) {', '.join(unknown)}; this query takes: "
+            hints = "".join(queries.did_you_mean(u, declared) for u in unknown)
+            raise QueryParameterError(f"unknown parameter(s) {', '.join(unknown)}{hints}; this query takes: "
                                       f"{', '.join(declared) or 'none'}")
-        bindings = {k: _typed(v, declared[k]) for k, v in params.items() if v is not None}
+        bindings = {k: self._resolve(k, v, declared[k]) if named else _typed(v, declared[k])
+                    for k, v in params.items() if v is not None}
         result = self.store.query(text, bindings)
         if isinstance(result, Rows) and bindings:
-            keep = [v for v in result.variables if v not in bindings]
-            result = Rows(keep, [{k: r[k] for k in keep} for r in result.rows])
+            result = result.only([v for v in result.variables if v not in bindings])
         return result  # type: ignore[return-value]
+
+    def _resolve(self, name: str, value: object, kind: str):
+        """A parameter's value as the term to bind.  Practices and divisions are checked against the graph, so
+        a misspelt slug or name is an error naming the closest ones rather than an empty answer; a division
+        may be given by its GB/T 2260 code, its full name or its name without 市/县/区/省…, and is bound
+        as the label the graph holds."""
+        if isinstance(value, (ox.NamedNode, ox.Literal)):
+            return value
+        text = str(value).strip()
+        if name == "practice" and kind == "":
+            slugs = [r["slug"] for r in select(self.store, "param-practices")]
+            if text not in slugs:
+                raise QueryParameterError(f"no practice with slug {text!r}{queries.did_you_mean(text, slugs)}")
+        if name == "division":
+            return self._division(text)
+        return _typed(value, kind)
+
+    def _division(self, text: str) -> ox.Literal:
+        rows = select(self.store, "param-divisions")
+        labels = {r["label"]: t["label"] for r, t in zip(rows.rows, rows.terms or [])}
+        codes = {r["code"]: r["label"] for r in rows if r["code"]}
+        if text in codes:
+            return labels[codes[text]]
+        if text in labels:
+            return labels[text]
+        short = sorted({lb for lb in labels if len(text) >= 2 and lb.startswith(text)
+                        and DIVISION_SUFFIX.fullmatch(lb[len(text):])})
+        if len(short) == 1:
+            return labels[short[0]]
+        if short:
+            raise QueryParameterError(f"division {text!r} could be {', '.join(short)}; give the full name or the code")
+        raise QueryParameterError(f"no division {text!r} (a GB/T 2260 code, a full or a short name)"
+                                  f"{queries.did_you_mean(text, list(labels) + list(codes))}")
 
     @property
     def summary(self) -> dict[str, object]:

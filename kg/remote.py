@@ -154,11 +154,12 @@ class RemoteStore:
             if "boolean" in data:
                 return bool(data["boolean"])
             names = data["head"].get("vars", [])
-            rows = [{n: to_python(_from_json(b.get(n))) for n in names} for b in data["results"]["bindings"]]
+            terms = [{n: _from_json(b.get(n)) for n in names} for b in data["results"]["bindings"]]
+            rows = [{n: to_python(t[n]) for n in names} for t in terms]
         except (ValueError, SyntaxError, KeyError, TypeError, AttributeError) as e:
             raise EndpointError(f"{self.endpoint}: the reply is not SPARQL results "
                                 f"({type(e).__name__}: {str(e)[:100]})") from None
-        return Rows(names, rows)
+        return Rows(names, rows, terms)
 
     def __len__(self) -> int:
         rows = self.query(queries.internal("store-size"))

@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -75,6 +75,8 @@ class Rows:
     """The answer to a SELECT query: variable names and rows of Python values (str, int, float, None)."""
     variables: list[str]
     rows: list[dict[str, object]]
+    # the RDF terms behind the values, row by row (when known): what the SPARQL results formats write
+    terms: list[dict[str, object]] | None = field(default=None, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[dict[str, object]]:
         return iter(self.rows)
@@ -85,10 +87,55 @@ class Rows:
     def __getitem__(self, i: int) -> dict[str, object]:
         return self.rows[i]
 
+    def only(self, keep: list[str]) -> "Rows":
+        """The same rows with only the columns `keep`."""
+        return Rows(keep, [{k: r[k] for k in keep} for r in self.rows],
+                    None if self.terms is None else [{k: t.get(k) for k in keep} for t in self.terms])
+
+    def serialize(self, fmt: str) -> bytes:
+        """The rows as SPARQL 1.1 Query Results: "json", "xml", "csv" or "tsv" (written by Oxigraph from the
+        JSON form, so every format follows its W3C specification)."""
+        import json
+        terms = self.terms if self.terms is not None else \
+            [{k: _term(v) if v is not None else None for k, v in r.items()} for r in self.rows]
+        bindings = [{k: _result_json(t, fmt == "xml") for k, t in row.items() if t is not None} for row in terms]
+        data = json.dumps({"head": {"vars": self.variables}, "results": {"bindings": bindings}},
+                          ensure_ascii=False).encode("utf-8")
+        if fmt == "json":
+            return data
+        return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(format=RESULTS_FORMATS[fmt])
+
     def to_dataframe(self):
         """The rows as a pandas DataFrame (needs pandas)."""
         import pandas as pd
         return pd.DataFrame(self.rows, columns=self.variables)
+
+
+RESULTS_FORMATS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
+                   "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+
+
+def boolean_result(value: bool, fmt: str) -> bytes:
+    """An ASK answer in a SPARQL 1.1 Query Results format (see `Rows.serialize`)."""
+    data = b'{"head":{},"boolean":%s}' % (b"true" if value else b"false")
+    return data if fmt == "json" else \
+        ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(format=RESULTS_FORMATS[fmt])
+
+
+def _result_json(term, for_xml: bool = False) -> dict[str, str]:
+    """One RDF term as a SPARQL Results JSON binding (`for_xml`: without what XML 1.0 cannot hold)."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": xml_safe(term.value) if for_xml else term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype and term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "literal", "value": str(term)}
 
 
 def values_block(var: str, iris: Iterable[str]) -> str:
@@ -445,13 +492,14 @@ class GraphStore:
             return bool(result)
         if isinstance(result, ox.QuerySolutions):
             names = [v.value for v in result.variables]
-            rows = [{n: to_python(sol[n]) for n in names} for sol in result]
-            return Rows(names, rows)
+            terms = [{n: sol[n] for n in names} for sol in result]
+            return Rows(names, [{n: to_python(t[n]) for n in names} for t in terms], terms)
         # CONSTRUCT and DESCRIBE: the triples, one row each, in a stable order
         triples = sorted({str(t): t for t in result}.items())
         return Rows(["subject", "predicate", "object"],
                     [{"subject": to_python(t.subject), "predicate": to_python(t.predicate),
-                      "object": to_python(t.object)} for _, t in triples])
+                      "object": to_python(t.object)} for _, t in triples],
+                    [{"subject": t.subject, "predicate": t.predicate, "object": t.object} for _, t in triples])
 
     def triples(self) -> list[ox.Triple]:
         """All distinct triples of the union, sorted: the deterministic order every export uses."""

@@ -9,6 +9,7 @@ not user queries (`names` and `govkg query --list` leave them out).
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -40,6 +41,12 @@ class NamedQuery:
             if line.startswith("# Parameters:"):
                 return {name: kind for name, kind in _PARAM.findall(line)}
         return {}
+
+
+def did_you_mean(word: str, choices, n: int = 3) -> str:
+    """" (did you mean a, b?)" with the closest of `choices` to `word`, or "" when none is close."""
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=n, cutoff=0.5)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
 
 
 def names() -> list[str]:

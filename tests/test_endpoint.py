@@ -8,6 +8,7 @@ import re
 import pytest
 
 from govkg import KnowledgeGraph, queries
+from govkg.kg.api import QueryParameterError
 from govkg.kg.remote import RemoteStore
 from govkg.kg.store import GraphStore
 from govkg.kg.stores import Store
@@ -49,8 +50,11 @@ def test_query_with_parameters_over_the_endpoint(remote):
     assert (rows[0]["division"], rows[0]["code"], rows[0]["mode"], rows[0]["year"]) == ("中卫市", "640500", "piloted", 2017)
     assert "practice" not in rows.variables          # the bound parameter is not repeated
     assert remote.query("division-practices", division="中卫市").rows
-    # a value is a term, never query text
-    assert remote.query("adopters", practice='"} ; DROP ALL ; SELECT * {').rows == []
+    # a value is a term, never query text: a named query refuses an unknown slug, the same text unchecked binds it
+    hostile = '"} ; DROP ALL ; SELECT * {'
+    with pytest.raises(QueryParameterError, match="no practice with slug"):
+        remote.query("adopters", practice=hostile)
+    assert remote.query(queries.load("adopters").text, practice=hostile).rows == []
     assert remote.query("ASK { ?r a gov:Report ; gov:sourceName ?n }", n="no such report.txt") is False
 
 
@@ -125,6 +129,8 @@ def test_local_only_operations_say_so(remote, tmp_path):
                                      '\\" ) } UNION { ?s ?p ?o } #', "中卫市\"@zh } ", "1 ; CLEAR DEFAULT"])
 def test_hostile_parameters_stay_values_over_the_endpoint(remote, payload):
     size = len(remote.store)
-    assert remote.query("adopters", practice=payload).rows == []
-    assert remote.query("division-practices", division=payload).rows == []
+    for name, param in (("adopters", "practice"), ("division-practices", "division")):
+        with pytest.raises(QueryParameterError, match=f"no {param}"):
+            remote.query(name, **{param: payload})
+        assert remote.query(queries.load(name).text, **{param: payload}).rows == []
     assert len(remote.store) == size
