@@ -334,13 +334,15 @@ class KnowledgeGraph:
         return self.store.write(path, fmt)
 
     def view(self, out: str | os.PathLike, *, practice: str | None = None, division: str | None = None,
-             title: str | None = None, classes: tuple[str, ...] = ("Division", "Practice")) -> Path:
+             title: str | None = None, classes: tuple[str, ...] = ("Division", "Practice"),
+             years: tuple[int, int] | None = None) -> Path:
         """Write a self-contained interactive HTML view (works offline); returns its path.
 
-        `classes` chooses what the overview shows: Division, Practice, Agency, Regulation."""
+        `classes` chooses what the overview shows: Division, Practice, Agency, Regulation; `years` keeps the
+        adoptions stated in that span (first, last).  A large selection is drawn aggregated per province."""
         from govkg.kg import views
         return views.write_view(self, Path(out), practice=practice, division=division, title=title,
-                                classes=tuple(classes))
+                                classes=tuple(classes), years=years)
 
     def spread(self, practice: str):
         """The spread trace of a practice (see `govkg.kg.spread.Trace`): timeline, network, scores, exports.
