@@ -37,6 +37,33 @@ def endpoint_option(f):
                              "QLever); it should serve the union of the report graphs as its default graph.")(f)
 
 
+# On a terminal `query` and `spread` print a head of this many rows (entries per list) and count the rest;
+# piped or redirected they print everything, so that scripts get whole answers.
+HEAD = 20
+
+
+def head_options(f):
+    f = click.option("--all", "show_all", is_flag=True, help="Print everything, also on a terminal.")(f)
+    return click.option("--limit", type=click.IntRange(0), default=None, metavar="N",
+                         help=f"Print the first N rows and count the rest [default: {HEAD} on a terminal, "
+                              "everything when piped].")(f)
+
+
+def head_limit(limit: int | None, show_all: bool) -> int | None:
+    """How many rows to print: --limit, else everything with --all or when stdout is not a terminal."""
+    if limit is not None and show_all:
+        raise click.UsageError("give --limit or --all, not both")
+    if show_all:
+        return None
+    if limit is not None:
+        return limit
+    return HEAD if _terminal() else None
+
+
+def _terminal() -> bool:
+    return sys.stdout.isatty()
+
+
 def open_graph(path: Path, endpoint: str | None = None) -> KnowledgeGraph:
     try:
         return KnowledgeGraph.open(endpoint or path)
@@ -119,7 +146,7 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir,
         click.echo(f"wrote {html_out}")
     if show:
         click.echo(f"\n{show}: {KnowledgeGraph.named_queries().get(show, '')}")
-        _print_rows(_run_query(kg, show, params), "table")
+        _print_rows(_run_query(kg, show, params), "table", head_limit(None, False))
     for s in kg.report.skipped:
         click.echo(f"skipped {s.path}: {s.reason}", err=True)
     if kg.report.skipped:
@@ -133,9 +160,13 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir,
               help="Bind a query parameter (repeatable). Values are bound as RDF terms, never pasted into the query.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--list", "list_", is_flag=True, help="List the named queries with one line each.")
+@head_options
 @endpoint_option
-def query(name, graph, params, fmt, list_, endpoint):
+def query(name, graph, params, fmt, list_, limit, show_all, endpoint):
     """Run a named query (see --list) or a .rq file against a graph.
+
+    On a terminal the first 20 rows are printed with a count of the rest (--limit N, --all); piped or
+    redirected, every row.
 
     \b
     Examples:
@@ -150,7 +181,7 @@ def query(name, graph, params, fmt, list_, endpoint):
         return
     if not name:
         raise click.UsageError("give a query name or a .rq file (see `govkg query --list`)")
-    _print_rows(_run_query(open_graph(graph, endpoint), name, params), fmt)
+    _print_rows(_run_query(open_graph(graph, endpoint), name, params), fmt, head_limit(limit, show_all))
 
 
 def _run_query(kg: KnowledgeGraph, name: str, params: tuple[str, ...]) -> Rows:
@@ -189,24 +220,29 @@ def _cell(value: object, limit: int = 60) -> str:
     return out
 
 
-def _print_rows(rows: Rows, fmt: str) -> None:
+def _print_rows(rows: Rows, fmt: str, limit: int | None = None) -> None:
+    shown = rows.rows if limit is None else rows.rows[:limit]
+    rest = len(rows) - len(shown)
+    more = f"({len(shown)} of {len(rows)} rows; {rest} more: --limit N or --all)"
     if fmt == "json":
-        click.echo(json.dumps(rows.rows, ensure_ascii=False, indent=2))
-        return
-    if fmt == "csv":
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=rows.variables, lineterminator="\n")
         w.writeheader()
-        w.writerows(rows.rows)
+        w.writerows(shown)
         click.echo(buf.getvalue(), nl=False)
+    if fmt != "table":
+        if rest:
+            click.echo(more, err=True)     # the data stays parseable
         return
-    table = [[_cell(v) for v in rows.variables]] + [[_cell(r[v]) for v in rows.variables] for r in rows.rows]
+    table = [[_cell(v) for v in rows.variables]] + [[_cell(r[v]) for v in rows.variables] for r in shown]
     widths = [max(_width(row[i]) for row in table) for i in range(len(rows.variables))]
     for j, row in enumerate(table):
         click.echo("  ".join(c + " " * (widths[i] - _width(c)) for i, c in enumerate(row)).rstrip())
         if j == 0:
             click.echo("  ".join("-" * w for w in widths))
-    click.echo(f"({len(rows)} rows)")
+    click.echo(more if rest else f"({len(rows)} rows)")
 
 
 @main.command(context_settings=CONTEXT)
@@ -216,22 +252,41 @@ def _print_rows(rows: Rows, fmt: str) -> None:
 @click.option("--out", default="govkg.html", show_default=True, type=click.Path(path_type=Path))
 @click.option("--class", "classes", multiple=True, type=click.Choice(["Division", "Practice", "Agency", "Regulation"]),
               help="Classes to show (repeatable) [default: Division and Practice].")
+@click.option("--year", "years", default=None, metavar="YEAR|FIRST-LAST", callback=lambda c, p, v: _years(v),
+              help="Only adoptions stated in this year or span of years (e.g. 2020 or 2018-2020).")
 @endpoint_option
-def view(graph, practice, division, out, classes, endpoint):
+def view(graph, practice, division, out, classes, years, endpoint):
     """Write an interactive HTML view that works offline (no CDN), with evidence on click.
+
+    A small selection shows every division and practice with the evidence of each adoption; a large one
+    (past 300 divisions or 1,500 adoption statements) is aggregated per province and practice family, with
+    the heaviest links drawn and what was left out said under the title.
 
     \b
     Examples:
         govkg view --practice fengqiao-experience --out fengqiao.html
         govkg view --division 640500 --out zhongwei.html
         govkg view --class Division --class Agency --class Regulation --out bodies.html
+        govkg view --practice fang-guan-fu --year 2018-2020 --out fgf.html
     """
     kg = open_graph(graph, endpoint)
     try:
-        kg.view(out, practice=practice, division=division, classes=classes or ("Division", "Practice"))
+        kg.view(out, practice=practice, division=division, classes=classes or ("Division", "Practice"), years=years)
     except KeyError as e:
         raise click.BadParameter(str(e.args[0])) from None
     click.echo(f"wrote {out}")
+
+
+def _years(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    first, _, last = value.partition("-")
+    if not (first.isdigit() and len(first) == 4 and (not last or (last.isdigit() and len(last) == 4))):
+        raise click.BadParameter(f"{value!r} is not a year (2020) or a span of years (2018-2020)")
+    span = (int(first), int(last or first))
+    if span[0] > span[1]:
+        raise click.BadParameter(f"{value!r}: the first year is after the last")
+    return span
 
 
 @main.command(context_settings=CONTEXT)
@@ -258,10 +313,14 @@ def export(graph, fmt, out):
               help="Write the cascades CSV: division_code, division, practice, adopt_year.")
 @click.option("--gexf", "gexf_out", type=click.Path(path_type=Path), default=None, help="Write the network as GEXF (Gephi).")
 @click.option("--graphml", "graphml_out", type=click.Path(path_type=Path), default=None, help="Write the network as GraphML.")
+@head_options
 @endpoint_option
-def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, endpoint):
+def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, limit, show_all, endpoint):
     """Trace how a practice (and its narrower practices) spread: curated origin and milestones, adoption
     timeline, typed diffusion network with evidence, innovativeness scores, first adopters and reach.
+
+    On a terminal the adopters, edges and spread statements stop after 20 entries each with a count of
+    the rest (--limit N, --all); piped or redirected, everything is printed. The files get everything.
 
     \b
     Examples:
@@ -273,7 +332,7 @@ def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, endpoint):
         t = kg.spread(practice)
     except KeyError as e:
         raise click.BadParameter(str(e.args[0]), param_hint="SLUG") from None
-    click.echo(t.text())
+    click.echo(t.text(head_limit(limit, show_all)))
     for path, write in ((html_out, t.write_html), (csv_out, t.write_cascades),
                         (gexf_out, t.write_gexf), (graphml_out, t.write_graphml)):
         if path:

@@ -239,7 +239,13 @@ class Trace:
         return views.write_spread_view(self, Path(path))
 
     # ---------------------------------------------------------------- reading
-    def text(self) -> str:
+    def text(self, limit: int | None = None) -> str:
+        """The trace as text; with `limit`, the long lists (adopters, edges, spread statements) stop after
+        that many entries and say how many more there are."""
+        def head(items: list, what: str) -> tuple[list, str | None]:
+            if limit is None or len(items) <= limit:
+                return items, None
+            return items[:limit], f"  … {len(items) - limit} more {what}"
         out = [f"{self.label} · {self.practice}" + (f" — {self.english}" if self.english else "")]
         out.append("\n参考里程碑 Reference milestones (curated):")
         if not self.milestones:
@@ -248,7 +254,9 @@ class Trace:
             out.append(f"  {m['year']}  {m['kind']:15s} {m['label']}  @ {m['placeLabel'] or '中央'}")
             out.append(f"        source: {m['citation']}")
         out.append("\n采纳时间线 Adoption timeline (first stated year per division):")
-        for a in sorted(self.adopters, key=lambda a: (a.first_year is None, a.first_year or 0, a.name)):
+        timeline, more = head(sorted(self.adopters, key=lambda a: (a.first_year is None, a.first_year or 0, a.name)),
+                              "adopters")
+        for a in timeline:
             extra = []
             if a.designated_by:
                 extra.append(f"designated by {a.designated_by}")
@@ -263,6 +271,7 @@ class Trace:
                        + (f"  [{'; '.join(extra)}]" if extra else ""))
             ev = a.evidence[0]
             out.append(f"        “{_short(ev.quote)}” [{ev.report}]")
+        out += [more] if more else []
         if self.curve:
             out.append("\n累计采纳 Cumulative adopters: " + " · ".join(f"{y} {n}" for y, n in self.curve))
         out.append("\n各省首批采纳者 First adopters per province: " +
@@ -274,13 +283,17 @@ class Trace:
         out.append("\n扩散网络 Diffusion network: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
         names = {a.iri: a.name for a in self.adopters} | {
             m["node"]: f"{m['placeLabel'] or '中央'} {m['year']}" for m in self.milestones}
-        for e in self.edges:
+        edges, more = head(self.edges, "edges")
+        for e in edges:
             src, dst = names.get(e.source, e.source.rsplit(":", 1)[-1]), names.get(e.target, e.target.rsplit(":", 1)[-1])
             out.append(f"  {src} → {dst}  {e.kind} ({e.label}{', ' + str(e.year) if e.year else ''})")
+        out += [more] if more else []
         if self.spreads:
             out.append("\n推广 Spread statements:")
-            for s in self.spreads:
+            spreads, more = head(self.spreads, "spread statements")
+            for s in spreads:
                 out.append(f"  {s['name']} → {s['scope']} {s['year'] or ''}  “{_short(s['quote'])}” [{s['report']}]")
+            out += [more] if more else []
         return "\n".join(out)
 
 
