@@ -77,16 +77,15 @@ TOP_REGULATIONS = 150
 CLASSES = ("Division", "Practice", "Agency", "Regulation")
 XSD_GYEAR = "http://www.w3.org/2001/XMLSchema#gYear"
 
-# #FILTER: the VALUES blocks of the filters; #YEAR: the year of ?a (required when years are filtered).
-COUNT = """SELECT (COUNT(DISTINCT ?d) AS ?divisions) (COUNT(DISTINCT ?a) AS ?statements) WHERE {
-  #FILTER
-  ?a gov:adopter ?d ; gov:practice ?p . ?d gov:level [] . #YEAR
-}"""
+# #ADOPTIONS: the adoptions ?a by a division ?d of a practice ?p that the view keeps (see `Filter.adoptions`).
+COUNT = """SELECT (COUNT(DISTINCT ?d) AS ?divisions) (COUNT(DISTINCT ?a) AS ?statements) WHERE { #ADOPTIONS }"""
+# More than the adoptions of divisions (agencies adopt too), and counted in one scan: over a whole corpus,
+# past DETAIL_STATEMENTS a view aggregates without counting exactly first.
+AT_MOST = """SELECT (COUNT(*) AS ?statements) WHERE { ?a gov:adopter ?d }"""
 
 # One edge per division, practice, mode and year; its evidence is that of the first statement in IRI order.
 EDGES = """SELECT ?d ?p ?mode ?year (MIN(STR(?a)) AS ?first) WHERE {
-  #FILTER
-  ?a gov:adopter ?d ; gov:practice ?p ; gov:mode ?m . ?d gov:level [] . #YEAR
+  #ADOPTIONS ?a gov:mode ?m .
   BIND(LCASE(STRAFTER(STR(?m), "#")) AS ?mode)
 } GROUP BY ?d ?p ?mode ?year"""
 
@@ -113,42 +112,28 @@ REGULATIONS = """SELECT ?reg ?title ?kind WHERE { #VALUES
   ?reg schema:name ?title ; gov:regulationKind ?k . BIND(STRAFTER(STR(?k), "#") AS ?kind) } ORDER BY ?reg ?title"""
 CITING = """SELECT DISTINCT ?d ?reg WHERE { #VALUES #REGS ?r gov:aboutDivision ?d ; gov:mentions ?reg }"""
 
-# Aggregated views.  A division's province is the first two digits of its code, or of its parent's.
-PROVINCE_OF = """OPTIONAL { ?d gov:adcode ?own } OPTIONAL { ?d gov:partOf/gov:adcode ?up }
+# Aggregated views: #ADOPTIONS with ?g (the node each practice is drawn as: its family, or itself) and
+# ?prov (a division's province: the first two digits of its code, or of its parent's).
+PROVINCE_OF = """?d gov:level [] OPTIONAL { ?d gov:adcode ?own } OPTIONAL { ?d gov:partOf/gov:adcode ?up }
   BIND(CONCAT(SUBSTR(COALESCE(?own, ?up, "99"), 1, 2), "0000") AS ?prov)"""
-# #GROUPS: VALUES (?p ?g), each practice with the node it is drawn as (its family, or itself).
-ADOPTERS = """SELECT DISTINCT ?d WHERE { #GROUPS #FILTER ?a gov:adopter ?d ; gov:practice ?p . ?d gov:level [] . #YEAR }"""
 LINKS = """SELECT ?prov ?g (COUNT(DISTINCT ?d) AS ?divisions) (COUNT(DISTINCT ?a) AS ?statements)
-  (MIN(?year) AS ?first) WHERE {
-  #GROUPS #FILTER
-  ?a gov:adopter ?d ; gov:practice ?p . ?d gov:level [] . #YEAR
-  """ + PROVINCE_OF + """
-} GROUP BY ?prov ?g"""
+  (MIN(?year) AS ?first) WHERE { #ADOPTIONS } GROUP BY ?prov ?g"""
 PROVINCE_YEARS = """SELECT ?prov ?fy (COUNT(DISTINCT ?d) AS ?n) WHERE {
-  { SELECT ?d (MIN(?year) AS ?fy) WHERE {
-    #GROUPS #FILTER
-    ?a gov:adopter ?d ; gov:practice ?p . ?d gov:level [] . #YEAR
-  } GROUP BY ?d }
-  """ + PROVINCE_OF + """
-} GROUP BY ?prov ?fy"""
+  { SELECT ?d ?prov (MIN(?year) AS ?fy) WHERE { #ADOPTIONS } GROUP BY ?d ?prov } } GROUP BY ?prov ?fy"""
+# Spread statements are few: read from their type, then joined with the provinces and groups by hash.
 SPREAD_LINKS = """SELECT ?prov ?g (COUNT(DISTINCT ?s) AS ?n) (MIN(?year) AS ?first) WHERE {
-  #GROUPS #FILTER
-  ?s a gov:Spread ; gov:from ?d ; gov:practice ?p . #SYEAR
-  """ + PROVINCE_OF + """
+  { SELECT ?s ?d ?p ?year WHERE { #DIVISIONS ?s a gov:Spread ; gov:from ?d ; gov:practice ?p . #SYEAR } }
+  { SELECT ?d ?prov WHERE { """ + PROVINCE_OF + """ } }
+  #GROUPS
 } GROUP BY ?prov ?g"""
+ADOPTERS = "{ SELECT DISTINCT ?d ?prov WHERE { #ADOPTIONS } }"
 AGENCIES_PER_PROVINCE = """SELECT ?prov (COUNT(DISTINCT ?ag) AS ?n) WHERE {
-  { """ + ADOPTERS + """ }
-  ?ag gov:jurisdiction ?d ; a gov:Agency .
-  """ + PROVINCE_OF + """
-} GROUP BY ?prov"""
+  """ + ADOPTERS + """ { SELECT ?ag ?d WHERE { ?ag gov:jurisdiction ?d } } } GROUP BY ?prov"""
 TOP_CITED = """SELECT ?reg (COUNT(DISTINCT ?d) AS ?n) WHERE {
-  { """ + ADOPTERS + """ }
-  ?r gov:aboutDivision ?d ; gov:mentions ?reg . ?reg a gov:Regulation .
-} GROUP BY ?reg"""
+  """ + ADOPTERS + """ { SELECT ?r ?d WHERE { ?r gov:aboutDivision ?d } } { SELECT ?r ?reg WHERE { ?r gov:mentions ?reg } }
+  { SELECT ?reg WHERE { ?reg a gov:Regulation } } } GROUP BY ?reg"""
 CITING_PROVINCES = """SELECT ?prov ?reg (COUNT(DISTINCT ?d) AS ?n) WHERE {
-  { """ + ADOPTERS + """ }
-  #REGS ?r gov:aboutDivision ?d ; gov:mentions ?reg .
-  """ + PROVINCE_OF + """
+  """ + ADOPTERS + """ { SELECT ?r ?d WHERE { ?r gov:aboutDivision ?d } } { SELECT ?r ?reg WHERE { #REGS ?r gov:mentions ?reg } }
 } GROUP BY ?prov ?reg"""
 
 FAMILY = "SELECT ?slug ?p WHERE { ?f skos:notation ?slug . ?p skos:broader* ?f } ORDER BY ?p"
@@ -165,19 +150,41 @@ class Filter:
     divisions: list[str] | None = None
     years: tuple[int, int] | None = None
 
+    def _years(self) -> str:
+        gyear = ox.NamedNode(XSD_GYEAR)
+        return "VALUES ?year { " + " ".join(str(ox.Literal(f"{y:04d}", datatype=gyear))
+                                            for y in range(self.years[0], self.years[1] + 1)) + " }"
+
+    def adoptions(self, groups: dict[str, str] | None = None, year: bool = True) -> str:
+        """The adoptions a view keeps, as a SPARQL pattern binding ?a ?d ?p ?year (and ?g ?prov with groups).
+
+        With a practice family or a division the pattern starts from their VALUES and follows the few
+        statements about them.  Without, it reads each property once in a sub-query of its own, which
+        Oxigraph joins by hash: over a whole corpus that is several times faster than looking every
+        adoption's properties up one by one in the union of the report graphs.
+        """
+        practices = _pairs("p", "g", sorted(groups.items())) if groups is not None else (
+            values_block("p", self.practices) if self.practices is not None else "")
+        divisions = values_block("d", self.divisions) if self.divisions is not None else ""
+        division = PROVINCE_OF if groups is not None else "?d gov:level [] ."
+        if self.practices is not None or self.divisions is not None:
+            year = f"{self._years()} ?a gov:year ?year ." if self.years else (
+                "OPTIONAL { ?a gov:year ?year }" if year else "")
+            return (f"{practices} {divisions} ?a gov:practice ?p ; gov:adopter ?d . {division} {year}"
+                    if self.practices is not None else
+                    f"{divisions} {practices} ?a gov:adopter ?d ; gov:practice ?p . {division} {year}")
+        year = (f"{{ SELECT ?a ?year WHERE {{ {self._years()} ?a gov:year ?year }} }}" if self.years
+                else "OPTIONAL { SELECT ?a ?year WHERE { ?a gov:year ?year } }" if year else "")
+        return (f"{{ SELECT ?a ?d WHERE {{ ?a gov:adopter ?d }} }} "
+                f"{{ SELECT ?a ?p{' ?g' if groups is not None else ''} WHERE {{ {practices} ?a gov:practice ?p }} }} "
+                f"{{ SELECT ?d{' ?prov' if groups is not None else ''} WHERE {{ {division} }} }} {year}")
+
     def apply(self, sparql: str, groups: dict[str, str] | None = None) -> str:
-        blocks = []
-        if self.practices is not None and groups is None:        # with groups, the pairs restrict ?p
-            blocks.append(values_block("p", self.practices))
-        if self.divisions is not None:
-            blocks.append(values_block("d", self.divisions))
-        if self.years:
-            gyear = ox.NamedNode(XSD_GYEAR)
-            blocks.append("VALUES ?year { " + " ".join(str(ox.Literal(f"{y:04d}", datatype=gyear))
-                                                       for y in range(self.years[0], self.years[1] + 1)) + " }")
-        sparql = sparql.replace("#FILTER", "\n  ".join(blocks))
-        sparql = sparql.replace("#YEAR", "?a gov:year ?year ." if self.years else "OPTIONAL { ?a gov:year ?year }")
-        sparql = sparql.replace("#SYEAR", "?s gov:year ?year ." if self.years else "OPTIONAL { ?s gov:year ?year }")
+        # the year of each adoption is read only for a query that uses it
+        sparql = sparql.replace("#ADOPTIONS", self.adoptions(groups, "?year" in sparql))
+        sparql = sparql.replace("#DIVISIONS", values_block("d", self.divisions) if self.divisions is not None else "")
+        sparql = sparql.replace("#SYEAR", f"?s gov:year ?year . {self._years()}" if self.years
+                                else "OPTIONAL { ?s gov:year ?year }")
         if groups is not None:
             sparql = sparql.replace("#GROUPS", _pairs("p", "g", sorted(groups.items())))
         return sparql
@@ -225,15 +232,15 @@ def collect(kg: "KnowledgeGraph", practice: str | None = None, division: str | N
                      practice)
     if division:
         f.divisions = _resolve_division(kg, division)
-    counts = kg.query(f.apply(COUNT))[0]
-    if not counts["statements"]:
-        asked = [x for x in (practice and f"practice {practice!r}", division and f"division {division!r}",
-                             years and f"years {years[0]}-{years[1]}") if x]
-        raise KeyError("no adoptions" + (" for " + " and ".join(asked) if asked else " in the graph"))
-    if counts["divisions"] <= DETAIL_DIVISIONS and counts["statements"] <= DETAIL_STATEMENTS:
-        data = _detail(kg, f, classes)
-    else:
-        data = _aggregate(kg, f, classes, practice is not None, counts)
+    large = f.practices is None and f.divisions is None and kg.query(AT_MOST)[0]["statements"] > DETAIL_STATEMENTS
+    if not large:
+        counts = kg.query(f.apply(COUNT))[0]
+        if not counts["statements"]:
+            asked = [x for x in (practice and f"practice {practice!r}", division and f"division {division!r}",
+                                 years and f"years {years[0]}-{years[1]}") if x]
+            raise KeyError("no adoptions" + (" for " + " and ".join(asked) if asked else " in the graph"))
+        large = counts["divisions"] > DETAIL_DIVISIONS or counts["statements"] > DETAIL_STATEMENTS
+    data = _aggregate(kg, f, classes, practice is not None) if large else _detail(kg, f, classes)
     if practice:
         data.title = f"{label} · {practice}"
         data.subtitle = _join("采纳者按首次采纳年份着色 Adopters coloured by first year of adoption", data.subtitle)
@@ -372,8 +379,7 @@ def _finish(data: ViewData, nodes: list[dict], edges: list[dict]) -> None:
     data.nodes, data.edges = net.get_network_data()[:2]
 
 
-def _aggregate(kg: "KnowledgeGraph", f: Filter, classes: tuple[str, ...], one_family: bool,
-               counts: dict) -> ViewData:
+def _aggregate(kg: "KnowledgeGraph", f: Filter, classes: tuple[str, ...], one_family: bool) -> ViewData:
     """One node per province and per practice family (per practice, when one family was asked for), edges
     counted in the store; the TOP_EDGES heaviest are drawn and the rest are named in the subtitle."""
     from govkg.builders import gazetteer
@@ -441,7 +447,10 @@ def _aggregate(kg: "KnowledgeGraph", f: Filter, classes: tuple[str, ...], one_fa
                 edges.append({"from": r["g"], "to": "province:" + r["prov"], "label": f"推广 {r['n']}",
                               "value": r["n"], "arrows": "to", "year": r["first"], "kind": "spread",
                               "title": f"{r['n']} spread statements", **EDGE_STYLES["spread"]})
-    notes = [f"{counts['divisions']} adopting divisions and {counts['statements']} adoption statements, "
+    if not links:
+        raise KeyError("no adoptions of the practice vocabulary match")
+    notes = [f"{sum(per_province.values())} adopting divisions and {sum(r['statements'] for r in links)} "
+             "adoption statements, "
              f"aggregated per province and practice {'' if one_family else 'family '}"
              "(narrow with --practice, --division or --year for detail)"]
     if len(links) > len(drawn) and drawn:
