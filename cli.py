@@ -414,7 +414,11 @@ def validate(graph):
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--leave-one-out", "loo", is_flag=True,
               help="Also score each bundled report with the vocabulary entries only it needs left out.")
-def evaluate(gold, graph, paths, fmt, loo):
+@click.option("--gold-practices", "gold_only", is_flag=True,
+              help="Score adoptions and spread only for the practices the gold file uses (and narrower ones).")
+@click.option("--practices", "practices_file", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Score adoptions and spread only for the practice ids listed in this file (one a line, # comments).")
+def evaluate(gold, graph, paths, fmt, loo, gold_only, practices_file):
     """Score extraction against gold annotations: precision, recall and F1 per category.
 
     Builds PATHS (none: the bundled corpus) unless --graph is given. Matching rules: reports are paired by
@@ -425,13 +429,23 @@ def evaluate(gold, graph, paths, fmt, loo):
     outcomes by (division, value, unit), values equal within 0.5 %, one to one, year as accuracy; awards by
     (recipient, name), names matching when one contains the other without quotation marks.
 
+    A gold file annotates the practices of the vocabulary it was written against; after the vocabulary grows,
+    true adoptions of newer practices count as false positives. --gold-practices (the ids the gold file uses)
+    or --practices FILE (e.g. tests/fixtures/seeds_gold_practices.txt, the vocabulary the seed gold was
+    annotated with) scores adoptions and spread only for those practices and the ones narrower than them.
+
     \b
     Example:
         govkg eval --gold tests/fixtures/seeds_gold.json
+        govkg eval --gold tests/fixtures/seeds_gold.json --practices tests/fixtures/seeds_gold_practices.txt
     """
-    from govkg.kg.evaluate import load_gold
+    from govkg.kg.evaluate import gold_practices, load_gold, load_practices
+    if gold_only and practices_file:
+        raise click.UsageError("give --gold-practices or --practices, not both")
+    gold_data = load_gold(gold)
+    practices = gold_practices(gold_data) if gold_only else load_practices(practices_file) if practices_file else None
     kg = open_graph(graph) if graph else KnowledgeGraph.build(list(paths) if paths else None)
-    scores = kg.evaluate(load_gold(gold))
+    scores = kg.evaluate(gold_data, practices)
     if fmt == "json":
         click.echo(json.dumps({k: {"precision": s.precision, "recall": s.recall, "f1": s.f1, "tp": s.tp,
                                    "pred": s.pred, "gold": s.gold, **s.extra} for k, s in scores.items()},
@@ -442,7 +456,7 @@ def evaluate(gold, graph, paths, fmt, loo):
         from govkg.kg.api import bundled_corpus
         from govkg.kg.evaluate import leave_one_out
         texts = {p.name: p.read_text(encoding="utf-8") for p in bundled_corpus()}
-        for name, per in leave_one_out(texts, load_gold(gold)).items():
+        for name, per in leave_one_out(texts, gold_data, practices).items():
             excluded = per.pop("_excluded").tp
             click.echo(f"\nleave-one-out {name} ({excluded} surface forms only it uses left out)")
             _print_scores(per)

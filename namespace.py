@@ -28,6 +28,8 @@ class GOV(DefinedNamespace):
     Agency: URIRef
     Practice: URIRef
     CandidatePractice: URIRef
+    PracticeArea: URIRef
+    Instrument: URIRef
     Regulation: URIRef
     RegulationKind: URIRef
     Adoption: URIRef
@@ -84,6 +86,7 @@ class GOV(DefinedNamespace):
     # adoption, spread, outcome, award, plan, problem
     adopter: URIRef
     practice: URIRef
+    chapter: URIRef
     mode: URIRef
     year: URIRef
     designatedBy: URIRef

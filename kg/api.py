@@ -28,6 +28,7 @@ from govkg.builders.text import DecodeError, decode
 from govkg.builders.text import sha256 as text_sha256
 from govkg.kg.engines import run_builders
 from govkg.kg.store import GraphStore, Rows, atomic_write
+from govkg.kg.stores import Store, select
 
 REPORT_SUFFIXES = (".txt", ".html", ".htm", ".xhtml", ".md")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -180,7 +181,7 @@ def _typed(value: object, kind: str):
 class KnowledgeGraph:
     """A graph of reports: build it from files, open a saved one, query, view, export and validate it."""
 
-    def __init__(self, store: GraphStore, report: BuildReport | None = None):
+    def __init__(self, store: Store, report: BuildReport | None = None):
         self.store = store
         self.report = report or BuildReport()
 
@@ -272,22 +273,29 @@ class KnowledgeGraph:
     @classmethod
     def open(cls, path_or_endpoint: str | os.PathLike) -> "KnowledgeGraph":
         """Open a graph file (Turtle, N-Triples, N-Quads, TriG, JSON-LD), a store folder, or a SPARQL endpoint
-        URL (http://…): queries, spread traces and views then run against the endpoint."""
+        URL (http://…): queries, spread traces, views, scores and exports then run against the endpoint (whose
+        default graph should be the union of the report graphs, e.g. `oxigraph serve --union-default-graph`)."""
         if str(path_or_endpoint).startswith(("http://", "https://")):
             from govkg.kg.remote import RemoteStore
-            return cls(RemoteStore(str(path_or_endpoint)))  # type: ignore[arg-type]
+            return cls(RemoteStore(str(path_or_endpoint)))
         return cls(GraphStore.open(path_or_endpoint))
 
     def load(self, endpoint: str, gsp_url: str | None = None) -> int:
         """Push every named graph (one per report, plus the vocabulary) to a SPARQL server through the
         Graph Store Protocol; each PUT replaces that graph only.  Returns the number of graphs sent."""
         from govkg.kg.remote import graph_store_url, push_graphs
-        if not self.store.graphs():
+        store = self._local("loading into a server")
+        if not store.graphs():
             raise ValueError("this graph has no named graphs (a Turtle file is one merged graph): load the "
                              "store folder that `govkg build` wrote, e.g. --graph govkg.store")
         from govkg.kg.store import MANIFEST_GRAPH
-        graphs = ((g, self.store.graph_ntriples(g)) for g in self.store.graphs() if g != MANIFEST_GRAPH)
+        graphs = ((g, store.graph_ntriples(g)) for g in store.graphs() if g != MANIFEST_GRAPH)
         return push_graphs(graphs, gsp_url or graph_store_url(endpoint))
+
+    def _local(self, what: str) -> GraphStore:
+        if not isinstance(self.store, GraphStore):
+            raise ValueError(f"{what} needs a local graph (a graph file or store folder), not an endpoint")
+        return self.store
 
     # ------------------------------------------------------------ asking it
     def query(self, name_or_text: str, **params: object) -> Rows:
@@ -316,15 +324,10 @@ class KnowledgeGraph:
     @property
     def summary(self) -> dict[str, object]:
         """Documents, triples, entities per class and facts per kind."""
-        classes = self.store.query("""SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
-            ?s a ?c . FILTER(STRSTARTS(STR(?c), STR(gov:)))
-            FILTER NOT EXISTS { GRAPH <https://w3id.org/govkg/id/graph/ontology> { ?s a ?c } }
-            BIND(STRAFTER(STR(?c), "#") AS ?class) } GROUP BY ?class ORDER BY ?class""")
-        per_class = {r["class"]: r["n"] for r in classes}  # type: ignore[union-attr]
+        per_class = {r["class"]: r["n"] for r in select(self.store, "summary-classes")}
         # Practices come from the vocabulary graph: count the ones the reports name.
-        named = self.store.query("""SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {
-            ?r a gov:Report ; gov:mentions ?p . ?p a gov:Practice }""")
-        per_class["Practice"] = named.rows[0]["n"]  # type: ignore[union-attr]
+        named = select(self.store, "summary-practices")
+        per_class["Practice"] = named.rows[0]["n"]
         return {"documents": per_class.get("Report", 0), "triples": len(self.store), "entities": per_class,
                 "seconds": round(self.report.seconds, 2), "skipped": len(self.report.skipped)}
 
@@ -341,7 +344,7 @@ class KnowledgeGraph:
         `classes` chooses what the overview shows: Division, Practice, Agency, Regulation; `years` keeps the
         adoptions stated in that span (first, last).  A large selection is drawn aggregated per province."""
         from govkg.kg import views
-        return views.write_view(self, Path(out), practice=practice, division=division, title=title,
+        return views.write_view(self.store, Path(out), practice=practice, division=division, title=title,
                                 classes=tuple(classes), years=years)
 
     def spread(self, practice: str):
@@ -352,17 +355,18 @@ class KnowledgeGraph:
         ('中卫市', 2017, 2017)
         """
         from govkg.kg.spread import trace
-        return trace(self, practice)
+        return trace(self.store, practice)
 
-    def evaluate(self, gold: dict) -> dict:
-        """Precision, recall and F1 per category against gold annotations (see `govkg.kg.evaluate`)."""
+    def evaluate(self, gold: dict, practices: set[str] | None = None) -> dict:
+        """Precision, recall and F1 per category against gold annotations (see `govkg.kg.evaluate`);
+        `practices` restricts adoptions and spread to those ids and their narrower practices."""
         from govkg.kg.evaluate import evaluate
-        return evaluate(self.store, gold)  # type: ignore[arg-type]
+        return evaluate(self.store, gold, practices)
 
     def serve(self, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0):
         """A local read-only SPARQL endpoint over this graph (an http.server; call ``serve_forever()``)."""
         from govkg.kg.serve import make_server
-        return make_server(self.store, host, port, timeout)  # type: ignore[arg-type]
+        return make_server(self._local("serving"), host, port, timeout)
 
     @staticmethod
     def named_queries() -> dict[str, str]:

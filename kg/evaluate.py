@@ -23,6 +23,12 @@ Matching rules (also printed by `govkg eval --help`):
 - outcomes: (division, value, unit), values equal within 0.5 %, matched one to one; "year" = accuracy over
   matched outcomes.
 - awards: (recipient, name); names match when one contains the other after removing quotation marks.
+
+Restricting to known practices (``practices=``; `govkg eval --gold-practices` or ``--practices FILE``): a gold
+file annotates the practices of the vocabulary it was written against.  Once the vocabulary grows, a true
+adoption of a practice the annotators never had is scored as a false positive.  With a restriction, adoptions
+and spread statements are scored only when their practice is one of the listed ids or narrower than one
+(skos:broader*), on both the predicted and the gold side; the other categories are unchanged.
 """
 from __future__ import annotations
 
@@ -32,7 +38,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from govkg import queries
 from govkg.kg.store import GraphStore, Rows
+from govkg.kg.stores import Store
 
 LEVEL_CHARS = "市县区旗省州盟"
 
@@ -80,23 +88,25 @@ def _strip_quotes(t: str) -> str:
 
 
 class Scorer:
-    def __init__(self, store: GraphStore, gold: dict, division_names: list[str] | None = None):
+    def __init__(self, store: Store, gold: dict, division_names: list[str] | None = None,
+                 practices: set[str] | None = None):
         self.store = store
         self.gold = gold
+        self.practices = practices
         self.broader = self._broader()
-        names = division_names or [r["l"] for r in self._rows(
-            "SELECT DISTINCT ?l WHERE { ?d a gov:Division ; rdfs:label ?l }")]
+        names = division_names or [r["l"] for r in self._rows("eval-division-names")]
         self.division_names = sorted(set(names) | {d["name"] for g in gold.values() for d in g["divisions"]},
                                      key=len, reverse=True)
 
-    def _rows(self, q: str, **bind) -> list[dict]:
-        res = self.store.query(q, bind)
+    def _rows(self, name: str, **bind) -> list[dict]:
+        """Rows of the internal query `name` (the report and file name bound as terms, their columns kept)."""
+        res = self.store.query(queries.internal(name), bind)
         assert isinstance(res, Rows)
         return res.rows
 
     def _broader(self) -> dict[str, set[str]]:
         parents: dict[str, set[str]] = {}
-        for r in self._rows("SELECT ?p ?b WHERE { ?p skos:broader ?b }"):
+        for r in self._rows("eval-broader"):
             parents.setdefault(_slug(r["p"]), set()).add(_slug(r["b"]))
         closure: dict[str, set[str]] = {}
 
@@ -117,6 +127,14 @@ class Scorer:
     def practice_match(self, pred: str, gold: str) -> bool:
         return pred == gold or gold in self.broader.get(pred, set())
 
+    def known(self, practice: str) -> bool:
+        """Whether a practice is scored: always without a restriction, else when it is a listed id or narrower."""
+        return self.practices is None or practice in self.practices or \
+            bool(self.broader.get(practice, set()) & self.practices)
+
+    def _keep(self, items: set[tuple], practice_at: int) -> set[tuple]:
+        return {t for t in items if self.known(t[practice_at])}
+
     # ------------------------------------------------------------ per category
     def score(self) -> dict[str, Score]:
         cats = {k: Score() for k in ("divisions", "agencies", "adoptions", "adoptions+mode+year", "spread",
@@ -127,7 +145,7 @@ class Scorer:
         linked = {"divisions": [0, 0], "agencies": [0, 0], "regulation kind": [0, 0], "outcome year": [0, 0],
                   "adoptions attributed": [0, 0], "adoptions stated year": [0, 0], "divisions township": [0, 0]}
         for name, g in sorted(self.gold.items()):
-            reps = self._rows("SELECT ?r ?n WHERE { ?r a gov:Report ; gov:sourceName ?n }", n=name)
+            reps = self._rows("eval-report", n=name)
             if not reps:
                 for k, key in (("divisions", "divisions"), ("agencies", "agencies"), ("spread", "spread"),
                                ("regulations", "regulations"), ("outcomes", "outcomes"), ("awards", "awards")):
@@ -169,8 +187,7 @@ class Scorer:
         return lambda name: keys.get(name, name)
 
     def _divisions(self, rep: str, g: dict, linked: list[int], township: list[int]) -> Score:
-        rows = self._rows("""SELECT DISTINCT ?r ?l ?code WHERE { ?r gov:mentions ?d . ?d a gov:Division ; rdfs:label ?l .
-                             OPTIONAL { ?d gov:adcode ?code } FILTER(!BOUND(?code) || ?code != "100000") }""", r=rep)
+        rows = self._rows("eval-divisions", r=rep)
         pred = {(r["code"] or r["l"]) for r in rows}
         by_name = {}
         for r in rows:
@@ -197,9 +214,7 @@ class Scorer:
             (len(b) > 1 and b[0] in LEVEL_CHARS and b[1:] == a)
 
     def _agencies(self, rep: str, g: dict, linked: list[int]) -> Score:
-        rows = self._rows("""SELECT ?r ?a ?l ?dl WHERE { ?r gov:mentions ?a . ?a a gov:Agency ; gov:jurisdiction ?d .
-                             ?d rdfs:label ?dl . { ?a rdfs:label ?l } UNION { ?a skos:altLabel ?l }
-                             FILTER(lang(?dl) = "zh") }""", r=rep)
+        rows = self._rows("eval-agencies", r=rep)
         agencies: dict[str, tuple[set[str], str]] = {}
         for r in rows:
             names, _ = agencies.setdefault(r["a"], (set(), r["dl"]))
@@ -220,9 +235,7 @@ class Scorer:
         return _match(pred, gold, same)
 
     def _adoptions(self, rep: str, g: dict, attributed: list[int], stated: list[int]) -> tuple[Score, Score]:
-        rows = self._rows("""SELECT ?r ?dl ?code ?p ?mode ?year WHERE { ?a a gov:Adoption ; gov:evidence/gov:inReport ?r ;
-                             gov:adopter ?d ; gov:practice ?p ; gov:mode ?mode . ?d a gov:Division ; rdfs:label ?dl .
-                             OPTIONAL { ?d gov:adcode ?code } OPTIONAL { ?a gov:year ?year } }""", r=rep)
+        rows = self._rows("eval-adoptions", r=rep)
         key = self._gold_division_key(g)
         names = {d["name"] for d in g["divisions"]}
 
@@ -235,6 +248,7 @@ class Scorer:
         known = [a for a in g["adoptions"] if a.get("practice") is not None]
         gold1 = {(key(a["division"]), a["practice"]) for a in known}
         gold2 = {(key(a["division"]), a["practice"], a["mode"], a["year"]) for a in known}
+        pred1, pred2, gold1, gold2 = (self._keep(x, 1) for x in (pred1, pred2, gold1, gold2))
         years: dict[tuple, list[int]] = {}
         for r in rows:
             if r["year"] is not None:
@@ -253,24 +267,20 @@ class Scorer:
         return self._pair_score(pred1, gold1, 1), self._pair_score(pred2, gold2, 1)
 
     def _new_practices(self, rep: str, g: dict) -> Score:
-        rows = self._rows("""SELECT DISTINCT ?r ?l WHERE {
-                               { ?a gov:evidence/gov:inReport ?r ; gov:practice ?p . ?p skos:prefLabel|skos:altLabel ?l }
-                               UNION { ?r gov:mentions ?c . ?c a gov:CandidatePractice ; skos:prefLabel ?l } }""", r=rep)
+        rows = self._rows("eval-practice-labels", r=rep)
         labels = {_strip_quotes(r["l"]) for r in rows}
         names = {_strip_quotes(a["practice_name"]) for a in g["adoptions"] if a.get("practice") is None}
         found = sum(1 for n in names if any(n in lab or (len(lab) >= 2 and lab in n) for lab in labels))
         return Score(found, found, len(names), recall_only=True)
 
     def _spread(self, rep: str, g: dict) -> Score:
-        rows = self._rows("""SELECT ?r ?p ?fl WHERE { ?s a gov:Spread ; gov:evidence/gov:inReport ?r ; gov:practice ?p ;
-                             gov:from ?f . ?f rdfs:label ?fl }""", r=rep)
+        rows = self._rows("eval-spread", r=rep)
         pred = {(_slug(r["p"]), r["fl"]) for r in rows}
         gold = {(s["practice"], s["from"]) for s in g["spread"]}
-        return self._pair_score(pred, gold, 0)
+        return self._pair_score(self._keep(pred, 0), self._keep(gold, 0), 0)
 
     def _regulations(self, rep: str, g: dict, kind_acc: list[int]) -> Score:
-        rows = self._rows("""SELECT DISTINCT ?r ?t ?k WHERE { ?r gov:mentions ?x . ?x a gov:Regulation ; schema:name ?t ;
-                             gov:regulationKind ?k }""", r=rep)
+        rows = self._rows("eval-regulations", r=rep)
         pred = {_norm_title(r["t"]): _kind(r["k"]) for r in rows}
         gold = {_norm_title(x["title"]): x["kind"] for x in g["regulations"]}
         for t, k in gold.items():
@@ -280,9 +290,7 @@ class Scorer:
         return Score(len(set(pred) & set(gold)), len(pred), len(gold))
 
     def _outcomes(self, rep: str, g: dict, year_acc: list[int]) -> Score:
-        rows = self._rows("""SELECT DISTINCT ?r ?o ?dl ?v ?u ?y WHERE { ?o a gov:Outcome ; gov:evidence/gov:inReport ?r ;
-                             gov:division ?d ; gov:value ?v ; gov:unit ?u . ?d rdfs:label ?dl .
-                             OPTIONAL { ?o gov:year ?y } }""", r=rep)
+        rows = self._rows("eval-outcomes", r=rep)
         pred = sorted(((r["dl"], float(r["v"]), r["u"], r["y"]) for r in rows), key=str)
         used = [False] * len(pred)
         tp = 0
@@ -299,8 +307,7 @@ class Scorer:
         return Score(tp, len(pred), len(g["outcomes"]))
 
     def _awards(self, rep: str, g: dict) -> Score:
-        rows = self._rows("""SELECT ?r ?dl ?n WHERE { ?a a gov:Award ; gov:evidence/gov:inReport ?r ; gov:recipient ?d ;
-                             gov:awardName ?n . ?d rdfs:label ?dl }""", r=rep)
+        rows = self._rows("eval-awards", r=rep)
         pred = {(r["dl"], _strip_quotes(r["n"])) for r in rows}
         gold = {(a["division"], _strip_quotes(a["award"])) for a in g["awards"]}
 
@@ -337,8 +344,20 @@ def load_gold(path: str | Path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def evaluate(store: GraphStore, gold: dict) -> dict[str, Score]:
-    return Scorer(store, gold).score()
+def gold_practices(gold: dict) -> set[str]:
+    """The practice ids a gold file uses (in adoptions and spread statements)."""
+    return {x["practice"] for g in gold.values() for key in ("adoptions", "spread") for x in g.get(key, ())
+            if x.get("practice")}
+
+
+def load_practices(path: str | Path) -> set[str]:
+    """Practice ids from a file, one per line; blank lines and # comments are skipped."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return {ln.split("#", 1)[0].strip() for ln in lines} - {""}
+
+
+def evaluate(store: Store, gold: dict, practices: set[str] | None = None) -> dict[str, Score]:
+    return Scorer(store, gold, practices=practices).score()
 
 
 def unique_forms(texts: dict[str, str]) -> dict[str, list[str]]:
@@ -354,7 +373,8 @@ def unique_forms(texts: dict[str, str]) -> dict[str, list[str]]:
     return out
 
 
-def leave_one_out(texts: dict[str, str], gold: dict) -> dict[str, dict[str, Score]]:
+def leave_one_out(texts: dict[str, str], gold: dict,
+                  practices: set[str] | None = None) -> dict[str, dict[str, Score]]:
     """Score each report with the vocabulary entries that only it needs left out of the lexicon.
 
     This is how the builders fare on a report whose wording nobody fitted them to: every surface form of
@@ -370,7 +390,7 @@ def leave_one_out(texts: dict[str, str], gold: dict) -> dict[str, dict[str, Scor
         store.add_ontology_data()
         result = build_text(texts[name], name, nlp=nlp)
         store.replace_graph(result.graph, result.nquads)
-        scores = Scorer(store, {name: gold[name]}).score()
+        scores = Scorer(store, {name: gold[name]}, practices=practices).score()
         scores["_excluded"] = Score(len(forms), 0, 0)
         out[name] = scores
     return out

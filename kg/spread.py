@@ -21,82 +21,21 @@ from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from govkg import queries
 from govkg.kg.store import atomic_write, values_block
-
-if TYPE_CHECKING:
-    from govkg.kg.api import KnowledgeGraph
+from govkg.kg.stores import Store, select, select_text
 
 CASCADE_COLUMNS = ("division_code", "division", "practice", "adopt_year")
 
-PRACTICE = """SELECT ?practice ?zh ?en WHERE { ?p skos:notation ?practice ; skos:prefLabel ?zh .
-  FILTER(lang(?zh) = "zh") OPTIONAL { ?p skos:prefLabel ?en . FILTER(lang(?en) = "en") } }"""
-
-MILESTONES = """SELECT DISTINCT ?practice ?m ?label ?en ?kind ?year ?place ?placeLabel ?lon ?lat ?citation WHERE {
-  ?p skos:notation ?practice ; skos:broader* ?anc .
-  ?m a gov:Milestone ; gov:practice ?anc ; gov:year ?year ; dcterms:type ?k ; gov:citation ?citation ;
-     rdfs:label ?label . FILTER(lang(?label) = "zh")
-  OPTIONAL { ?m rdfs:label ?en . FILTER(lang(?en) = "en") }
-  OPTIONAL { ?m prov:atLocation ?place . ?place rdfs:label ?placeLabel . FILTER(lang(?placeLabel) = "zh")
-             OPTIONAL { ?place schema:longitude ?lon ; schema:latitude ?lat } }
-  BIND(STRAFTER(STR(?k), "#") AS ?kind)
-} ORDER BY ?year ?m"""
-
-# A trace reads the practice family first, then one row per adopter (its first adoption and its modes,
-# aggregated in the store), then details only where it needs them: each adopter's division, the evidence of
-# its first adoption, the designators of pilots.  On a national corpus a practice has tens of thousands of
-# adoption statements but a few thousand adopters.  The queries marked #VALUES start from a VALUES block
-# (`values_block`) of IRIs read from the graph: joins then start from those terms instead of walking
-# skos:broader* for every fact.
-FAMILY = """SELECT ?practice ?p WHERE { ?family skos:notation ?practice . ?p skos:broader* ?family }"""
-
-# Per adopter: its first adoption (the earliest year, then the first statement in IRI order; "9999" puts
-# undated statements last) and its modes — aggregated in the store, so a family with tens of thousands of
-# statements returns one row per adopter.
-ADOPTERS = """SELECT ?d (MIN(?key) AS ?first) (GROUP_CONCAT(DISTINCT ?mode; separator=" ") AS ?modes) WHERE {
-  #VALUES
-  ?a gov:practice ?p ; gov:adopter ?d ; gov:mode ?m .
-  OPTIONAL { ?a gov:year ?year }
-  BIND(LCASE(STRAFTER(STR(?m), "#")) AS ?mode)
-  BIND(CONCAT(COALESCE(STR(?year), "9999"), " ", STR(?a)) AS ?key)
-} GROUP BY ?d"""
-
-# Designations and spread statements are few in a whole corpus: the sub-queries start from them (Oxigraph
-# evaluates a sub-query on its own) rather than from the thousands of facts about the practice.
-DESIGNATORS = """SELECT ?a ?d ?designator WHERE {
-  { SELECT ?a ?p WHERE { ?a gov:designatedBy [] ; gov:practice ?p } }
-  #VALUES
-  ?a gov:mode gov:Piloted ; gov:adopter ?d ; gov:designatedBy ?dd .
-  ?dd rdfs:label ?designator . FILTER(lang(?designator) = "zh" || lang(?designator) = "")
-}"""
-
-SPREADS = """SELECT DISTINCT ?s ?d ?name ?scope ?year ?quote ?report WHERE {
-  { SELECT ?s ?p WHERE { ?s gov:from [] ; gov:practice ?p } }
-  #VALUES
-  ?s gov:from ?d ; gov:scope ?scope ; gov:evidence ?e .
-  ?d rdfs:label ?name . ?e gov:quote ?quote ; gov:inReport ?r . ?r gov:sourceName ?report .
-  OPTIONAL { ?s gov:year ?year }
-}"""
-
-DIVISIONS = """SELECT ?d ?name ?code ?parentCode ?level ?lon ?lat WHERE {
-  #VALUES
-  ?d rdfs:label ?name ; gov:level ?l . FILTER(lang(?name) = "zh" || lang(?name) = "")
-  OPTIONAL { ?d gov:adcode ?code }
-  OPTIONAL { ?d gov:partOf ?parent . ?parent gov:adcode ?parentCode }
-  OPTIONAL { ?d schema:longitude ?lon ; schema:latitude ?lat }
-  BIND(STRAFTER(STR(?l), "#") AS ?level)
-}"""
-
-PROVINCES = """SELECT ?code ?name WHERE { ?p gov:level gov:Province ; gov:adcode ?code ; rdfs:label ?name .
-  FILTER(lang(?name) = "zh") }"""
-
-EVIDENCE = """SELECT ?a ?quote ?report WHERE {
-  #VALUES
-  ?a gov:evidence ?e . ?e gov:quote ?quote ; gov:inReport ?r . ?r gov:sourceName ?report .
-}"""
+# The queries are in queries/internal/spread-*.rq.  A trace reads the practice family first, then one row per
+# adopter (its first adoption and its modes, aggregated in the store), then details only where it needs them:
+# each adopter's division, the evidence of its first adoption, the designators of pilots.  On a national
+# corpus a practice has tens of thousands of adoption statements but a few thousand adopters.  The queries
+# holding a #VALUES line start from a VALUES block (`values_block`) of IRIs read from the graph: joins then
+# start from those terms instead of walking skos:broader* for every fact.
 
 LEVEL_RANK = {"National": 0, "Province": 1, "Prefecture": 2, "County": 3, "Zone": 4, "Township": 5}
 
@@ -301,20 +240,20 @@ def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def trace(kg: "KnowledgeGraph", practice: str) -> Trace:
+def trace(store: Store, practice: str) -> Trace:
     """The spread trace of a practice (its family includes narrower practices)."""
-    info = kg.query(PRACTICE, practice=practice)
+    info = select(store, "spread-practice", practice=practice)
     if not len(info):
         raise KeyError(f"no practice with slug {practice!r} (see `govkg query practice-family`)")
     label, english = info[0]["zh"], info[0]["en"] or ""
-    family = sorted({r["p"] for r in kg.query(FAMILY, practice=practice)})
+    family = sorted({r["p"] for r in select(store, "spread-family", practice=practice)})
     # The store answers queries without holding the GIL: independent ones run side by side.
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="govkg-trace") as pool:
-        milestones_asked = pool.submit(kg.query, MILESTONES, practice=practice)
-        spreads_asked = pool.submit(_each, kg, SPREADS, "p", family)
-        designators = pool.submit(_each, kg, DESIGNATORS, "p", family)
-        provinces = pool.submit(kg.query, PROVINCES)
-        adopters = _adopters(kg, family, pool, provinces, designators)
+        milestones_asked = pool.submit(select, store, "spread-milestones", practice=practice)
+        spreads_asked = pool.submit(_each, store, "spread-family-statements", "p", family)
+        designators = pool.submit(_each, store, "spread-designators", "p", family)
+        provinces = pool.submit(select, store, "spread-provinces")
+        adopters = _adopters(store, family, pool, provinces, designators)
         milestones = [dict(r) | {"node": r["m"]} for r in milestones_asked.result()]
         spreads = sorted((dict(r) | {"practice": practice} for r in spreads_asked.result()), key=lambda r: r["s"])
     ordered = sorted(adopters.values(), key=lambda a: (a.first_year is None, a.first_year or 0, a.code or a.name))
@@ -335,17 +274,17 @@ def trace(kg: "KnowledgeGraph", practice: str) -> Trace:
     return Trace(practice, label, english, milestones, ordered, edges, spreads)
 
 
-def _adopters(kg: "KnowledgeGraph", family: list[str], pool: ThreadPoolExecutor, provinces_asked: Future,
+def _adopters(store: Store, family: list[str], pool: ThreadPoolExecutor, provinces_asked: Future,
               designators: Future) -> dict[str, Adopter]:
     first: dict[str, tuple[int | None, str]] = {}            # adopter → (year, IRI) of its first adoption
     modes: dict[str, set[str]] = {}
-    for r in _each(kg, ADOPTERS, "p", family):
+    for r in _each(store, "spread-adopters", "p", family):
         year, _, adoption = r["first"].partition(" ")
         first[r["d"]] = (None if year == "9999" else int(year), adoption)
         modes[r["d"]] = set(r["modes"].split())
     # Divisions and evidence side by side (agencies among the adopters get no division row and are left out).
-    divisions = pool.submit(_each, kg, DIVISIONS, "d", sorted(first))
-    evidence = pool.submit(_each, kg, EVIDENCE, "a", sorted(a for _, a in first.values()))
+    divisions = pool.submit(_each, store, "spread-divisions", "d", sorted(first))
+    evidence = pool.submit(_each, store, "spread-evidence", "a", sorted(a for _, a in first.values()))
     provinces = {r["code"]: r["name"] for r in provinces_asked.result()}
     adopters: dict[str, Adopter] = {}
     for r in divisions.result():
@@ -367,11 +306,12 @@ def _adopters(kg: "KnowledgeGraph", family: list[str], pool: ThreadPoolExecutor,
     return adopters
 
 
-def _each(kg: "KnowledgeGraph", sparql: str, var: str, iris: list[str], size: int = 5000) -> list[dict]:
-    """Rows of `sparql` for each of `iris` as ?var, asked in blocks of `size`."""
+def _each(store: Store, name: str, var: str, iris: list[str], size: int = 5000) -> list[dict]:
+    """Rows of the internal query `name` for each of `iris` as ?var, asked in blocks of `size`."""
+    sparql = queries.internal(name)
     out: list[dict] = []
     for i in range(0, len(iris), size):
-        out.extend(kg.query(sparql.replace("#VALUES", values_block(var, iris[i:i + size]), 1)))
+        out.extend(select_text(store, sparql.replace("#VALUES", values_block(var, iris[i:i + size]), 1)))
     return out
 
 

@@ -15,16 +15,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import jinja2
 import pyoxigraph as ox
 from pyvis.network import Network
 
+from govkg import queries
 from govkg.kg.store import atomic_write, values_block
-
-if TYPE_CHECKING:
-    from govkg.kg.api import KnowledgeGraph
+from govkg.kg.stores import Store, select, select_text
 
 MODE_COLOURS = {"piloted": "#d62728", "adopted": "#1f77b4", "extended": "#2ca02c", "deepened": "#9467bd",
                 "promoted": "#8c564b"}
@@ -77,70 +75,15 @@ TOP_REGULATIONS = 150
 CLASSES = ("Division", "Practice", "Agency", "Regulation")
 XSD_GYEAR = "http://www.w3.org/2001/XMLSchema#gYear"
 
-# #ADOPTIONS: the adoptions ?a by a division ?d of a practice ?p that the view keeps (see `Filter.adoptions`).
-COUNT = """SELECT (COUNT(DISTINCT ?d) AS ?divisions) (COUNT(DISTINCT ?a) AS ?statements) WHERE { #ADOPTIONS }"""
-# More than the adoptions of divisions (agencies adopt too), and counted in one scan: over a whole corpus,
-# past DETAIL_STATEMENTS a view aggregates without counting exactly first.
-AT_MOST = """SELECT (COUNT(*) AS ?statements) WHERE { ?a gov:adopter ?d }"""
+# The queries are in queries/internal/view-*.rq.  Lines that are only a marker (#VALUES, #GROUPS …) are
+# comments until a view fills them with VALUES blocks of IRIs read from the graph or a FILTER of years
+# written by Oxigraph; #ADOPTIONS takes the pattern of one of the view-adoptions queries.
 
-# One edge per division, practice, mode and year; its evidence is that of the first statement in IRI order.
-EDGES = """SELECT ?d ?p ?mode ?year (MIN(STR(?a)) AS ?first) WHERE {
-  #ADOPTIONS ?a gov:mode ?m .
-  BIND(LCASE(STRAFTER(STR(?m), "#")) AS ?mode)
-} GROUP BY ?d ?p ?mode ?year"""
 
-DIVISIONS = """SELECT ?d ?dl ?code ?lon ?lat WHERE { #VALUES
-  ?d rdfs:label ?dl . OPTIONAL { ?d gov:adcode ?code } OPTIONAL { ?d schema:longitude ?lon ; schema:latitude ?lat }
-} ORDER BY ?d ?dl"""
-PRACTICES = """SELECT ?p ?slug ?pl ?pen WHERE { #VALUES
-  ?p skos:notation ?slug ; skos:prefLabel ?pl . FILTER(lang(?pl) = "zh")
-  OPTIONAL { ?p skos:prefLabel ?pen . FILTER(lang(?pen) = "en") }
-} ORDER BY ?p"""
-EVIDENCE = """SELECT ?a ?quote ?report WHERE { #VALUES
-  ?a gov:evidence ?e . ?e gov:quote ?quote ; gov:inReport ?r . ?r gov:sourceName ?report } ORDER BY ?a ?quote"""
-SPREADS = """SELECT DISTINCT ?s ?d ?p ?scope ?year ?quote ?report WHERE { #VALUES
-  ?s a gov:Spread ; gov:from ?d ; gov:practice ?p ; gov:scope ?scope ; gov:evidence ?e .
-  ?e gov:quote ?quote ; gov:inReport ?r . ?r gov:sourceName ?report .
-  OPTIONAL { ?s gov:year ?year }
-} ORDER BY ?s ?scope ?quote"""
-PARTS = """SELECT DISTINCT ?d ?parent WHERE { #VALUES ?d gov:partOf ?parent }"""
-AGENCIES = """SELECT DISTINCT ?a ?name ?d WHERE { #VALUES ?a a gov:Agency ; rdfs:label ?name ; gov:jurisdiction ?d }
-  ORDER BY ?d ?a ?name"""
-CITED = """SELECT ?reg (COUNT(DISTINCT ?d) AS ?n) WHERE { #VALUES
-  ?r gov:aboutDivision ?d ; gov:mentions ?reg . ?reg a gov:Regulation } GROUP BY ?reg"""
-REGULATIONS = """SELECT ?reg ?title ?kind WHERE { #VALUES
-  ?reg schema:name ?title ; gov:regulationKind ?k . BIND(STRAFTER(STR(?k), "#") AS ?kind) } ORDER BY ?reg ?title"""
-CITING = """SELECT DISTINCT ?d ?reg WHERE { #VALUES #REGS ?r gov:aboutDivision ?d ; gov:mentions ?reg }"""
-
-# Aggregated views: #ADOPTIONS with ?g (the node each practice is drawn as: its family, or itself) and
-# ?prov (a division's province: the first two digits of its code, or of its parent's).
-PROVINCE_OF = """?d gov:level [] OPTIONAL { ?d gov:adcode ?own } OPTIONAL { ?d gov:partOf/gov:adcode ?up }
-  BIND(CONCAT(SUBSTR(COALESCE(?own, ?up, "99"), 1, 2), "0000") AS ?prov)"""
-LINKS = """SELECT ?prov ?g (COUNT(DISTINCT ?d) AS ?divisions) (COUNT(DISTINCT ?a) AS ?statements)
-  (MIN(?year) AS ?first) WHERE { #ADOPTIONS } GROUP BY ?prov ?g"""
-PROVINCE_YEARS = """SELECT ?prov ?fy (COUNT(DISTINCT ?d) AS ?n) WHERE {
-  { SELECT ?d ?prov (MIN(?year) AS ?fy) WHERE { #ADOPTIONS } GROUP BY ?d ?prov } } GROUP BY ?prov ?fy"""
-# Spread statements are few: read from their type, then joined with the provinces and groups by hash.
-SPREAD_LINKS = """SELECT ?prov ?g (COUNT(DISTINCT ?s) AS ?n) (MIN(?year) AS ?first) WHERE {
-  { SELECT ?s ?d ?p ?year WHERE { #DIVISIONS ?s a gov:Spread ; gov:from ?d ; gov:practice ?p . #SYEAR } }
-  { SELECT ?d ?prov WHERE { """ + PROVINCE_OF + """ } }
-  #GROUPS
-} GROUP BY ?prov ?g"""
-ADOPTERS = "{ SELECT DISTINCT ?d ?prov WHERE { #ADOPTIONS } }"
-AGENCIES_PER_PROVINCE = """SELECT ?prov (COUNT(DISTINCT ?ag) AS ?n) WHERE {
-  """ + ADOPTERS + """ { SELECT ?ag ?d WHERE { ?ag gov:jurisdiction ?d } } } GROUP BY ?prov"""
-TOP_CITED = """SELECT ?reg (COUNT(DISTINCT ?d) AS ?n) WHERE {
-  """ + ADOPTERS + """ { SELECT ?r ?d WHERE { ?r gov:aboutDivision ?d } } { SELECT ?r ?reg WHERE { ?r gov:mentions ?reg } }
-  { SELECT ?reg WHERE { ?reg a gov:Regulation } } } GROUP BY ?reg"""
-CITING_PROVINCES = """SELECT ?prov ?reg (COUNT(DISTINCT ?d) AS ?n) WHERE {
-  """ + ADOPTERS + """ { SELECT ?r ?d WHERE { ?r gov:aboutDivision ?d } } { SELECT ?r ?reg WHERE { #REGS ?r gov:mentions ?reg } }
-} GROUP BY ?prov ?reg"""
-
-FAMILY = "SELECT ?slug ?p WHERE { ?f skos:notation ?slug . ?p skos:broader* ?f } ORDER BY ?p"
-# The vocabulary's top concepts: the families an overview draws.
-TOPS = """SELECT ?p ?g WHERE { ?p a gov:Practice ; skos:broader* ?g . ?g skos:topConceptOf [] } ORDER BY ?p ?g"""
-DIVISION_BY_CODE = "SELECT ?d ?code WHERE { ?d gov:adcode ?code ; gov:level [] } ORDER BY ?d"
-DIVISION_BY_NAME = "SELECT ?d ?name WHERE { ?d rdfs:label ?name ; gov:level [] } ORDER BY ?d"
+def _pattern(name: str) -> str:
+    """The group pattern of a view-adoptions query (what its WHERE { … } holds)."""
+    text = queries.internal(name)
+    return text[text.index("{", text.index("WHERE")) + 1:text.rindex("}")]
 
 
 @dataclass
@@ -151,43 +94,29 @@ class Filter:
     years: tuple[int, int] | None = None
 
     def _years(self) -> str:
+        if not self.years:
+            return ""
         gyear = ox.NamedNode(XSD_GYEAR)
-        return "VALUES ?year { " + " ".join(str(ox.Literal(f"{y:04d}", datatype=gyear))
-                                            for y in range(self.years[0], self.years[1] + 1)) + " }"
+        return "FILTER(?year IN (" + ", ".join(str(ox.Literal(f"{y:04d}", datatype=gyear))
+                                              for y in range(self.years[0], self.years[1] + 1)) + "))"
 
-    def adoptions(self, groups: dict[str, str] | None = None, year: bool = True) -> str:
-        """The adoptions a view keeps, as a SPARQL pattern binding ?a ?d ?p ?year (and ?g ?prov with groups).
+    def adoptions(self, groups: dict[str, str] | None = None) -> str:
+        """The pattern of the adoptions a view keeps, binding ?a ?d ?p ?prov ?year (and ?g with `groups`).
 
-        With a practice family or a division the pattern starts from their VALUES and follows the few
-        statements about them.  Without, it reads each property once in a sub-query of its own, which
-        Oxigraph joins by hash: over a whole corpus that is several times faster than looking every
-        adoption's properties up one by one in the union of the report graphs.
-        """
-        practices = _pairs("p", "g", sorted(groups.items())) if groups is not None else (
-            values_block("p", self.practices) if self.practices is not None else "")
-        divisions = values_block("d", self.divisions) if self.divisions is not None else ""
-        division = PROVINCE_OF if groups is not None else "?d gov:level [] ."
-        if self.practices is not None or self.divisions is not None:
-            year = f"{self._years()} ?a gov:year ?year ." if self.years else (
-                "OPTIONAL { ?a gov:year ?year }" if year else "")
-            return (f"{practices} {divisions} ?a gov:practice ?p ; gov:adopter ?d . {division} {year}"
-                    if self.practices is not None else
-                    f"{divisions} {practices} ?a gov:adopter ?d ; gov:practice ?p . {division} {year}")
-        year = (f"{{ SELECT ?a ?year WHERE {{ {self._years()} ?a gov:year ?year }} }}" if self.years
-                else "OPTIONAL { SELECT ?a ?year WHERE { ?a gov:year ?year } }" if year else "")
-        return (f"{{ SELECT ?a ?d WHERE {{ ?a gov:adopter ?d }} }} "
-                f"{{ SELECT ?a ?p{' ?g' if groups is not None else ''} WHERE {{ {practices} ?a gov:practice ?p }} }} "
-                f"{{ SELECT ?d{' ?prov' if groups is not None else ''} WHERE {{ {division} }} }} {year}")
+        A division or a practice family is followed from its VALUES; a whole corpus is read property by
+        property in sub-queries joined by hash (see queries/internal/view-adoptions.rq)."""
+        blocks = [values_block(v, iris) for v, iris in (("d", self.divisions), ("p", self.practices))
+                  if iris is not None]
+        name = ("view-adoptions-division" if self.divisions is not None else
+                "view-adoptions-selected" if self.practices is not None else "view-adoptions")
+        return self.fill(_pattern(name).replace("#VALUES", "\n".join(blocks), 1), groups)
 
-    def apply(self, sparql: str, groups: dict[str, str] | None = None) -> str:
-        # the year of each adoption is read only for a query that uses it
-        sparql = sparql.replace("#ADOPTIONS", self.adoptions(groups, "?year" in sparql))
-        sparql = sparql.replace("#DIVISIONS", values_block("d", self.divisions) if self.divisions is not None else "")
-        sparql = sparql.replace("#SYEAR", f"?s gov:year ?year . {self._years()}" if self.years
-                                else "OPTIONAL { ?s gov:year ?year }")
+    def fill(self, sparql: str, groups: dict[str, str] | None = None) -> str:
+        if "#ADOPTIONS" in sparql:
+            sparql = sparql.replace("#ADOPTIONS", self.adoptions(groups))
         if groups is not None:
             sparql = sparql.replace("#GROUPS", _pairs("p", "g", sorted(groups.items())))
-        return sparql
+        return sparql.replace("#YEARS", self._years())
 
 
 def _pairs(a: str, b: str, pairs: list[tuple[str, str]]) -> str:
@@ -197,22 +126,24 @@ def _pairs(a: str, b: str, pairs: list[tuple[str, str]]) -> str:
     return f"VALUES (?{a} ?{b}) {{ " + " ".join(f"({ox.NamedNode(x)} {ox.NamedNode(y)})" for x, y in pairs) + " }"
 
 
-def _with(sparql: str, var: str, iris, marker: str = "#VALUES") -> str:
+def _with(name_or_text: str, var: str, iris, marker: str = "#VALUES") -> str:
+    """An internal query (or query text) with its `marker` line replaced by a VALUES block of `iris`."""
+    sparql = queries.internal(name_or_text) if name_or_text.startswith("view-") else name_or_text
     return sparql.replace(marker, values_block(var, sorted(iris)), 1)
 
 
-def _resolve_division(kg: "KnowledgeGraph", division: str) -> list[str]:
+def _resolve_division(store: Store, division: str) -> list[str]:
     if division.isdigit():
-        rows = kg.query(DIVISION_BY_CODE, code=division)
+        rows = select(store, "view-division-by-code", code=division)
     else:
-        rows = kg.query(DIVISION_BY_NAME, name=ox.Literal(division, language="zh"))
+        rows = select(store, "view-division-by-name", division=ox.Literal(division, language="zh"))
     found = sorted({r["d"] for r in rows})
     if not found:
         raise KeyError(f"no division {division!r} in the graph")
     return found
 
 
-def collect(kg: "KnowledgeGraph", practice: str | None = None, division: str | None = None,
+def collect(store: Store, practice: str | None = None, division: str | None = None,
             classes: tuple[str, ...] = ("Division", "Practice"), years: tuple[int, int] | None = None) -> ViewData:
     """The nodes and edges of a view: adopters and practices (optionally one family, one division, a span of
     years), and when asked for in `classes`, the agencies of those divisions and the regulations their
@@ -225,22 +156,22 @@ def collect(kg: "KnowledgeGraph", practice: str | None = None, division: str | N
     f = Filter(years=years)
     label = None
     if practice:
-        f.practices = [r["p"] for r in kg.query(FAMILY, slug=practice)]
+        f.practices = [r["p"] for r in select(store, "view-family", slug=practice)]
         if not f.practices:
             raise KeyError(f"no practice with slug {practice!r}")
-        label = next((r["pl"] for r in kg.query(_with(PRACTICES, "p", f.practices)) if r["slug"] == practice),
+        label = next((r["pl"] for r in select_text(store, _with("view-practices", "p", f.practices)) if r["slug"] == practice),
                      practice)
     if division:
-        f.divisions = _resolve_division(kg, division)
-    large = f.practices is None and f.divisions is None and kg.query(AT_MOST)[0]["statements"] > DETAIL_STATEMENTS
+        f.divisions = _resolve_division(store, division)
+    large = f.practices is None and f.divisions is None and select(store, "view-at-most")[0]["statements"] > DETAIL_STATEMENTS
     if not large:
-        counts = kg.query(f.apply(COUNT))[0]
+        counts = select_text(store, f.fill(queries.internal("view-count")))[0]
         if not counts["statements"]:
             asked = [x for x in (practice and f"practice {practice!r}", division and f"division {division!r}",
                                  years and f"years {years[0]}-{years[1]}") if x]
             raise KeyError("no adoptions" + (" for " + " and ".join(asked) if asked else " in the graph"))
         large = counts["divisions"] > DETAIL_DIVISIONS or counts["statements"] > DETAIL_STATEMENTS
-    data = _aggregate(kg, f, classes, practice is not None) if large else _detail(kg, f, classes)
+    data = _aggregate(store, f, classes, practice is not None) if large else _detail(store, f, classes)
     if practice:
         data.title = f"{label} · {practice}"
         data.subtitle = _join("采纳者按首次采纳年份着色 Adopters coloured by first year of adoption", data.subtitle)
@@ -258,18 +189,18 @@ def _join(*parts: str) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def _detail(kg: "KnowledgeGraph", f: Filter, classes: tuple[str, ...]) -> ViewData:
+def _detail(store: Store, f: Filter, classes: tuple[str, ...]) -> ViewData:
     """Every adopting division and practice, one edge per division, practice, mode and year with evidence."""
-    edges_rows = sorted(kg.query(f.apply(EDGES)), key=lambda r: r["first"])
+    edges_rows = sorted(select_text(store, f.fill(queries.internal("view-edges"))), key=lambda r: r["first"])
     divisions: dict[str, dict] = {}
-    for r in kg.query(_with(DIVISIONS, "d", {r["d"] for r in edges_rows})):
+    for r in select_text(store, _with("view-divisions", "d", {r["d"] for r in edges_rows})):
         divisions.setdefault(r["d"], r)
-    practices = {r["p"]: r for r in kg.query(_with(PRACTICES, "p", {r["p"] for r in edges_rows}))}
+    practices = {r["p"]: r for r in select_text(store, _with("view-practices", "p", {r["p"] for r in edges_rows}))}
     edges_rows = [r for r in edges_rows if r["d"] in divisions and r["p"] in practices]
     show_practices = "Practice" in classes
     quotes: dict[str, dict] = {}
     if show_practices:
-        for r in kg.query(_with(EVIDENCE, "a", {r["first"] for r in edges_rows})):
+        for r in select_text(store, _with("view-evidence", "a", {r["first"] for r in edges_rows})):
             quotes.setdefault(r["a"], r)
         edges_rows = [r for r in edges_rows if r["first"] in quotes]
     data = ViewData("govkg · 实践扩散图 Practice diffusion")
@@ -313,7 +244,7 @@ def _detail(kg: "KnowledgeGraph", f: Filter, classes: tuple[str, ...]) -> ViewDa
                 "evidence": {"quote": ev["quote"], "report": ev["report"], "mode": r["mode"], "year": r["year"]}}
     notes = []
     if "Agency" in classes:
-        agencies = kg.query(_with(AGENCIES, "d", positions))
+        agencies = select_text(store, _with("view-agencies", "d", positions))
         for r in agencies.rows[:TOP_AGENCIES]:
             x, y = positions[r["d"]]
             jx, jy = _jitter(r["a"], 90)
@@ -326,13 +257,13 @@ def _detail(kg: "KnowledgeGraph", f: Filter, classes: tuple[str, ...]) -> ViewDa
         if len(agencies) > TOP_AGENCIES:
             notes.append(f"{TOP_AGENCIES} of {len(agencies)} agencies shown")
     if "Regulation" in classes:
-        cited = sorted(kg.query(_with(CITED, "d", positions)), key=lambda r: (-r["n"], r["reg"]))
+        cited = sorted(select_text(store, _with("view-cited", "d", positions)), key=lambda r: (-r["n"], r["reg"]))
         top = [r["reg"] for r in cited[:TOP_REGULATIONS]]
         if top:
             titles: dict[str, dict] = {}
-            for r in kg.query(_with(REGULATIONS, "reg", top)):
+            for r in select_text(store, _with("view-regulations", "reg", top)):
                 titles.setdefault(r["reg"], r)
-            citing = kg.query(_with(_with(CITING, "d", positions), "reg", top, "#REGS"))
+            citing = select_text(store, _with(_with("view-citing", "d", positions), "reg", top, "#REGS"))
             for r in sorted(citing, key=lambda r: (r["reg"], r["d"])):
                 t = titles.get(r["reg"])
                 if t is None:
@@ -350,7 +281,7 @@ def _detail(kg: "KnowledgeGraph", f: Filter, classes: tuple[str, ...]) -> ViewDa
         if len(cited) > TOP_REGULATIONS:
             notes.append(f"the {TOP_REGULATIONS} most cited of {len(cited)} regulations shown")
     if show_practices:
-        for r in kg.query(_with(SPREADS, "d", positions)):
+        for r in select_text(store, _with("view-spreads", "d", positions)):
             if r["p"] not in nodes:
                 continue
             edges.setdefault(("spread", r["d"], r["p"], r["scope"]), {
@@ -358,7 +289,7 @@ def _detail(kg: "KnowledgeGraph", f: Filter, classes: tuple[str, ...]) -> ViewDa
                 "kind": "spread", "title": f"spread → {r['scope']}",
                 "evidence": {"quote": r["quote"], "report": r["report"], "mode": "spread", "year": r["year"]},
                 **EDGE_STYLES["spread"]})
-    for r in kg.query(_with(PARTS, "d", positions)):
+    for r in select_text(store, _with("view-parts", "d", positions)):
         if r["parent"] in nodes:
             edges[("partOf", r["d"], r["parent"])] = {"from": r["d"], "to": r["parent"], "kind": "partOf",
                                                       "title": "part of", **EDGE_STYLES["partOf"]}
@@ -366,6 +297,11 @@ def _detail(kg: "KnowledgeGraph", f: Filter, classes: tuple[str, ...]) -> ViewDa
     _finish(data, list(nodes.values()), list(edges.values()))
     data.curve = adoption_curve(first_year)
     return data
+
+
+def _spread_links(f: Filter) -> str:
+    text = queries.internal("view-spread-links")
+    return _with(text, "d", f.divisions) if f.divisions is not None else text.replace("#VALUES", "", 1)
 
 
 def _finish(data: ViewData, nodes: list[dict], edges: list[dict]) -> None:
@@ -379,7 +315,7 @@ def _finish(data: ViewData, nodes: list[dict], edges: list[dict]) -> None:
     data.nodes, data.edges = net.get_network_data()[:2]
 
 
-def _aggregate(kg: "KnowledgeGraph", f: Filter, classes: tuple[str, ...], one_family: bool) -> ViewData:
+def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bool) -> ViewData:
     """One node per province and per practice family (per practice, when one family was asked for), edges
     counted in the store; the TOP_EDGES heaviest are drawn and the rest are named in the subtitle."""
     from govkg.builders import gazetteer
@@ -388,14 +324,14 @@ def _aggregate(kg: "KnowledgeGraph", f: Filter, classes: tuple[str, ...], one_fa
         groups = {p: p for p in f.practices or []}
     else:
         groups = {}
-        for r in kg.query(TOPS):
+        for r in select(store, "view-families"):
             groups.setdefault(r["p"], r["g"])
-    labels = {r["p"]: r for r in kg.query(_with(PRACTICES, "p", set(groups.values())))}
+    labels = {r["p"]: r for r in select_text(store, _with("view-practices", "p", set(groups.values())))}
     data = ViewData("govkg · 实践扩散图 Practice diffusion")
     per_province: dict[str, int] = defaultdict(int)
     first_of: dict[str, int] = {}
     per_year: dict[int, int] = defaultdict(int)
-    for r in kg.query(f.apply(PROVINCE_YEARS, groups)):
+    for r in select_text(store, f.fill(queries.internal("view-province-years"), groups)):
         per_province[r["prov"]] += r["n"]
         if r["fy"] is not None:
             per_year[int(r["fy"])] += r["n"]
@@ -406,7 +342,7 @@ def _aggregate(kg: "KnowledgeGraph", f: Filter, classes: tuple[str, ...], one_fa
     for y in years:
         total += per_year[y]
         data.curve.append((y, total))
-    agencies = {r["prov"]: r["n"] for r in kg.query(f.apply(AGENCIES_PER_PROVINCE, groups))} \
+    agencies = {r["prov"]: r["n"] for r in select_text(store, f.fill(queries.internal("view-province-agencies"), groups))} \
         if "Agency" in classes else {}
     nodes: dict[str, dict] = {}
     for prov in sorted(per_province):
@@ -420,7 +356,7 @@ def _aggregate(kg: "KnowledgeGraph", f: Filter, classes: tuple[str, ...], one_fa
             "size": 12 + min(40, round(4 * math.sqrt(n))), "year": first, "color": _year_colour(first, data.years),
             "x": pos[0], "y": pos[1], "title": f"{name}: {n} adopting divisions{extra}",
             "info": {"type": "省份汇总 Province aggregate", "name": name, "code": prov, "first": first}}
-    links = sorted(kg.query(f.apply(LINKS, groups)), key=lambda r: (-r["divisions"], r["prov"], r["g"]))
+    links = sorted(select_text(store, f.fill(queries.internal("view-links"), groups)), key=lambda r: (-r["divisions"], r["prov"], r["g"]))
     drawn = links[:TOP_EDGES] if "Practice" in classes else []
     positions = {k[len("province:"):]: (v["x"], v["y"]) for k, v in nodes.items()}
     edges: list[dict] = []
@@ -442,7 +378,7 @@ def _aggregate(kg: "KnowledgeGraph", f: Filter, classes: tuple[str, ...], one_fa
                           "color": "#1f77b4",
                           "title": f"{r['divisions']} divisions, {r['statements']} statements, "
                                    f"first {r['first'] or '—'}"})
-        for r in sorted(kg.query(f.apply(SPREAD_LINKS, groups)), key=lambda r: (r["prov"], r["g"])):
+        for r in sorted(select_text(store, f.fill(_spread_links(f), groups)), key=lambda r: (r["prov"], r["g"])):
             if r["g"] in nodes and "province:" + r["prov"] in nodes:
                 edges.append({"from": r["g"], "to": "province:" + r["prov"], "label": f"推广 {r['n']}",
                               "value": r["n"], "arrows": "to", "year": r["first"], "kind": "spread",
@@ -458,11 +394,11 @@ def _aggregate(kg: "KnowledgeGraph", f: Filter, classes: tuple[str, ...], one_fa
         notes.append(f"the {len(drawn)} heaviest of {len(links)} links drawn; {len(left)} left out "
                      f"({sum(r['statements'] for r in left)} statements)")
     if "Regulation" in classes:
-        cited = sorted(kg.query(f.apply(TOP_CITED, groups)), key=lambda r: (-r["n"], r["reg"]))
+        cited = sorted(select_text(store, f.fill(queries.internal("view-top-cited"), groups)), key=lambda r: (-r["n"], r["reg"]))
         top = [r["reg"] for r in cited[:TOP_REGULATIONS]]
         if top:
             titles: dict[str, dict] = {}
-            for r in kg.query(_with(REGULATIONS, "reg", top)):
+            for r in select_text(store, _with("view-regulations", "reg", top)):
                 titles.setdefault(r["reg"], r)
             for i, reg in enumerate(top):
                 t = titles.get(reg, {"title": reg.rsplit("/", 1)[-1], "kind": ""})
@@ -471,7 +407,7 @@ def _aggregate(kg: "KnowledgeGraph", f: Filter, classes: tuple[str, ...], one_fa
                               "size": 8, "color": "#aec7e8", "x": round(3200 * math.cos(a), 1),
                               "y": round(3200 * math.sin(a), 1), "title": f"《{t['title']}》 {t['kind']}",
                               "info": {"type": "法规文件 Regulation", "name": t["title"], "english": t["kind"]}}
-            citing = kg.query(_with(f.apply(CITING_PROVINCES, groups), "reg", top, "#REGS"))
+            citing = select_text(store, _with(f.fill(queries.internal("view-citing-provinces"), groups), "reg", top, "#REGS"))
             for r in sorted(citing, key=lambda r: (r["prov"], r["reg"])):
                 edges.append({"from": "province:" + r["prov"], "to": r["reg"], "kind": "cites", "value": r["n"],
                               "title": f"cited in the reports of {r['n']} divisions", "color": "#aec7e8"})
@@ -647,10 +583,10 @@ def render(data: ViewData) -> str:
         node_count=len(data.nodes), edge_count=len(data.edges))
 
 
-def write_view(kg: "KnowledgeGraph", out: Path, *, practice: str | None = None, division: str | None = None,
+def write_view(store: Store, out: Path, *, practice: str | None = None, division: str | None = None,
                title: str | None = None, classes: tuple[str, ...] = ("Division", "Practice"),
                years: tuple[int, int] | None = None) -> Path:
-    data = collect(kg, practice=practice, division=division, classes=classes, years=years)
+    data = collect(store, practice=practice, division=division, classes=classes, years=years)
     if title:
         data.title = title
     page = render(data).encode("utf-8")

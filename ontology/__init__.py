@@ -1,8 +1,9 @@
 """The govkg ontology as Turtle files, and where to find them.
 
 - ``core.ttl``: classes, properties and controlled values (the contract other tools query).
-- ``practices.ttl``: the SKOS scheme of practices, generated from ``vocabulary/practices.json``
-  by ``python -m govkg.ontology.generate``.
+- ``practices.ttl``: the SKOS scheme of practices, generated from ``vocabulary/practices.json`` (the
+  practices) and ``vocabulary/chapters.json`` (the areas, its top concepts) by
+  ``python -m govkg.ontology.generate``.
 - ``reference.ttl``: curated public-record milestones of the main practice families.
 - ``shapes.ttl``: SHACL shapes every built graph must conform to.
 """
@@ -17,6 +18,7 @@ DATA_FILES = ("practices.ttl", "reference.ttl")
 SHAPES_FILE = "shapes.ttl"
 CONTEXT_FILE = "context.jsonld"
 VOCABULARY_FILE = "vocabulary/practices.json"
+CHAPTERS_FILE = "vocabulary/chapters.json"
 
 
 def path(name: str) -> Path:

@@ -1,37 +1,116 @@
-"""Generate ``practices.ttl`` (a SKOS concept scheme) from ``vocabulary/practices.json``, and the JSON-LD
-context ``context.jsonld`` from the gov: terms of ``core.ttl``.
+"""Generate ``practices.ttl`` (a SKOS concept scheme) from ``vocabulary/practices.json`` and
+``vocabulary/chapters.json``, and the JSON-LD context ``context.jsonld`` from the gov: terms of ``core.ttl``.
 
 Run ``python -m govkg.ontology.generate`` after editing the vocabulary; a test fails when the two differ.
-Each entry becomes a ``gov:Practice``: ``skos:prefLabel`` in Chinese and English, one ``skos:altLabel``
-per alias, ``skos:broader`` to its family and ``dcterms:hasPart`` to its components.
+
+- Each chapter becomes a ``gov:PracticeArea``: a top concept of the scheme (``skos:topConceptOf`` /
+  ``skos:hasTopConcept``) with Chinese and English labels and a ``skos:definition``.
+- Each practice becomes a ``gov:Practice``: ``skos:prefLabel`` in Chinese and English, one ``skos:altLabel``
+  per alias, a ``skos:definition``, ``skos:broader`` to its family, ``dcterms:hasPart`` to its components and
+  ``gov:chapter`` to its area (stated on a family, inherited by everything narrower).
+- A practice's ``source`` (the central instrument that launched or mandated it) becomes ``dcterms:source``
+  to a ``gov:Instrument`` with ``dcterms:title``, ``dcterms:issued`` (xsd:gYearMonth "2018-12", or xsd:gYear
+  "2016" when the month is not known), ``dcterms:creator`` (each issuing body, a central ``gov:Agency``) and
+  ``dcterms:identifier`` (the document number).  Instruments and bodies are named like the regulations and
+  agencies the builders extract (``regulation/<title>``, ``agency/division/100000/<name>``), so a report
+  citing the instrument points at the same node.
 """
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from govkg.namespace import GOV, ID, PREFIXES
-from govkg.ontology import VOCABULARY_FILE, path
+from govkg.ontology import CHAPTERS_FILE, VOCABULARY_FILE, path
 
 SCHEME = URIRef(ID + "scheme/practices")
+CENTRAL = URIRef(ID + "division/100000")
+ISSUED = re.compile(r"^(\d{4})(-(0[1-9]|1[0-2]))?$")
 
 
 def practice_iri(slug: str) -> URIRef:
     return URIRef(ID + "practice/" + slug)
 
 
-def scheme_graph(entries: list[dict]) -> Graph:
+def area_iri(slug: str) -> URIRef:
+    return URIRef(ID + "practice-area/" + slug)
+
+
+def _segment(text: str) -> str:
+    """An IRI path segment that keeps Chinese readable, exactly as the builders name extracted entities
+    (letters and digits of any script and -_.~ stay, everything else is percent-encoded)."""
+    return "".join(ch if ch.isalnum() or ch in "-_.~" else "".join(f"%{b:02X}" for b in ch.encode("utf-8"))
+                   for ch in text)
+
+
+def instrument_iri(title: str) -> URIRef:
+    return URIRef(ID + "regulation/" + _segment(title))
+
+
+def issuer_iri(name: str) -> URIRef:
+    return URIRef(ID + "agency/division/100000/" + _segment(name))
+
+
+def issued_literal(value: str) -> Literal:
+    m = ISSUED.match(value)
+    if not m:
+        raise ValueError(f"issued must be YYYY or YYYY-MM, not {value!r}")
+    return Literal(value, datatype=XSD.gYearMonth if m.group(2) else XSD.gYear)
+
+
+def chapter_of(entries: dict[str, dict], slug: str) -> str:
+    """The chapter of a practice: its own, or the one of the family at the top of its skos:broader chain."""
+    seen = set()
+    while entries[slug].get("broader"):
+        seen.add(slug)
+        slug = entries[slug]["broader"]
+        if slug in seen:
+            raise ValueError(f"skos:broader cycle through {slug}")
+    return entries[slug]["chapter"]
+
+
+def _instrument(g: Graph, source: dict) -> URIRef:
+    doc = instrument_iri(source["title"])
+    g.add((doc, RDF.type, GOV.Instrument))
+    g.add((doc, DCTERMS.title, Literal(source["title"], lang="zh")))
+    g.add((doc, DCTERMS.issued, issued_literal(source["issued"])))
+    if source.get("identifier"):
+        g.add((doc, DCTERMS.identifier, Literal(source["identifier"])))
+    for body in source["creator"]:
+        agency = issuer_iri(body)
+        g.add((doc, DCTERMS.creator, agency))
+        g.add((agency, RDF.type, GOV.Agency))
+        g.add((agency, RDFS.label, Literal(body, lang="zh")))
+        g.add((agency, GOV.jurisdiction, CENTRAL))
+    return doc
+
+
+def scheme_graph(entries: list[dict], chapters: list[dict]) -> Graph:
     g = Graph()
-    for prefix in ("gov", "skos", "dcterms"):
+    for prefix in ("gov", "skos", "dcterms", "rdfs", "xsd"):
         g.bind(prefix, PREFIXES[prefix])
     g.bind("practice", ID + "practice/")
+    g.bind("area", ID + "practice-area/")
     g.add((SCHEME, RDF.type, SKOS.ConceptScheme))
     g.add((SCHEME, SKOS.prefLabel, Literal("法治政府建设实践", lang="zh")))
     g.add((SCHEME, SKOS.prefLabel, Literal("Rule-of-law governance practices", lang="en")))
+    for c in chapters:
+        a = area_iri(c["id"])
+        g.add((a, RDF.type, GOV.PracticeArea))
+        g.add((a, RDF.type, SKOS.Concept))
+        g.add((a, SKOS.inScheme, SCHEME))
+        g.add((a, SKOS.topConceptOf, SCHEME))
+        g.add((SCHEME, SKOS.hasTopConcept, a))
+        g.add((a, SKOS.prefLabel, Literal(c["zh"], lang="zh")))
+        g.add((a, SKOS.prefLabel, Literal(c["en"], lang="en")))
+        g.add((a, SKOS.definition, Literal(c["definition"], lang="zh")))
+    by_id = {e["id"]: e for e in entries}
+    known = {c["id"] for c in chapters}
     for e in entries:
         p = practice_iri(e["id"])
         g.add((p, RDF.type, GOV.Practice))
@@ -40,28 +119,36 @@ def scheme_graph(entries: list[dict]) -> Graph:
         g.add((p, SKOS.notation, Literal(e["id"])))
         g.add((p, SKOS.prefLabel, Literal(e["zh"], lang="zh")))
         g.add((p, SKOS.prefLabel, Literal(e["en"], lang="en")))
+        g.add((p, SKOS.definition, Literal(e["definition"], lang="zh")))
         for alias in e["aliases"]:
             if alias != e["zh"]:
                 g.add((p, SKOS.altLabel, Literal(alias, lang="zh")))
         if e["broader"]:
             g.add((p, SKOS.broader, practice_iri(e["broader"])))
-        else:
-            g.add((p, SKOS.topConceptOf, SCHEME))
+        chapter = chapter_of(by_id, e["id"])
+        if chapter not in known:
+            raise ValueError(f"{e['id']}: unknown chapter {chapter!r}")
+        g.add((p, GOV.chapter, area_iri(chapter)))
         for part in e["parts"]:
             g.add((p, DCTERMS.hasPart, practice_iri(part)))
+        if e.get("source"):
+            g.add((p, DCTERMS.source, _instrument(g, e["source"])))
     return g
 
 
+def _load(name: str) -> list[dict]:
+    return json.loads(path(name).read_text(encoding="utf-8"))
+
+
 def render() -> str:
-    entries = json.loads(path(VOCABULARY_FILE).read_text(encoding="utf-8"))
-    header = ("# GENERATED by `python -m govkg.ontology.generate` from vocabulary/practices.json.\n"
-              "# Edit the JSON, not this file.\n")
-    return header + scheme_graph(entries).serialize(format="turtle")
+    header = ("# GENERATED by `python -m govkg.ontology.generate` from vocabulary/practices.json and\n"
+              "# vocabulary/chapters.json.  Edit the JSON, not this file.\n")
+    return header + scheme_graph(_load(VOCABULARY_FILE), _load(CHAPTERS_FILE)).serialize(format="turtle")
 
 
 def render_context() -> str:
     """The JSON-LD context of the gov: terms (``context.jsonld``), read from ``core.ttl``."""
-    from rdflib.namespace import OWL, RDFS, XSD
+    from rdflib.namespace import OWL
     g = Graph().parse(path("core.ttl"), format="turtle")
     ctx: dict[str, object] = {k: v for k, v in sorted(PREFIXES.items())}
     gov = PREFIXES["gov"]

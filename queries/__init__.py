@@ -2,14 +2,20 @@
 
 Each file starts with comment lines: what it answers, its parameters (variables a caller may bind), and an
 example call.  Parameters are bound as RDF terms by the store (never formatted into the query text).
+
+The queries the library itself runs (spread traces, views, scores, the summary) live in ``internal/``:
+all SPARQL text is in this folder, none in Python.  They are read by exact name with `internal` and are
+not user queries (`names` and `govkg query --list` leave them out).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
+_INTERNAL_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")     # a file name, never a path
 # "?name" binds a plain string, "?name@zh" a language-tagged string, "?name^^xsd:integer" a typed literal.
 _PARAM = re.compile(r"\?(\w+)(@[a-z-]+|\^\^xsd:\w+)?")
 
@@ -48,3 +54,18 @@ def load(name_or_path: str) -> NamedQuery:
     if name_or_path in names():
         return NamedQuery(name_or_path, resources.files(__name__).joinpath(name_or_path + ".rq").read_text("utf-8"))
     raise KeyError(name_or_path)
+
+
+@cache
+def internal(name: str) -> str:
+    """The text of the internal query ``internal/<name>.rq`` (read once)."""
+    if _INTERNAL_NAME.fullmatch(name):
+        path = resources.files(__name__).joinpath("internal", name + ".rq")
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    raise KeyError(f"no internal query {name!r}")
+
+
+def internal_names() -> list[str]:
+    return sorted(p.name[:-3] for p in resources.files(__name__).joinpath("internal").iterdir()
+                  if p.name.endswith(".rq"))

@@ -111,3 +111,39 @@ def test_co_adopted_practices(kg):
     assert r[0]["divisions"] >= r[-1]["divisions"]
     others = {x["other"] for x in r}
     assert "three-enforcement-systems" in others and "saishang-fengqiao" not in others
+
+
+def test_internal_queries_are_read_by_exact_name_and_are_not_user_queries(kg):
+    internal = queries.internal_names()
+    assert {"spread-adopters", "view-adoptions", "eval-outcomes", "summary-classes", "store-triples"} <= set(internal)
+    assert not set(internal) & set(queries.names())
+    assert queries.internal("spread-provinces").lstrip().startswith("#")
+    for wrong in ("../adopters", "spread-adopters.rq", "adopters", "Spread-Adopters", ""):
+        with pytest.raises(KeyError):
+            queries.internal(wrong)
+    # each one parses and runs on the built graph (the #VALUES ones with an empty block)
+    from govkg.kg.store import values_block
+    from govkg.namespace import PREFIXES
+    for name in internal:
+        text = queries.internal(name).replace("#VALUES", values_block("x", []), 1)
+        if "CONSTRUCT" in text:
+            assert kg.store.store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES), name
+        else:
+            assert kg.store.query(text) is not None, name
+
+
+def test_no_sparql_text_in_python():
+    """All SPARQL is in queries/ (named and internal): none is written as a string in the library's modules."""
+    import ast
+    import re
+    from pathlib import Path
+    root = Path(__file__).parent.parent
+    sparql = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b[^{}]*\{[^}]*\?\w+", re.S)
+    found = []
+    for path in [*root.glob("*.py"), *(root / "kg").glob("*.py"), *(root / "builders").glob("*.py")]:
+        if path.name == "cli.py":          # its help shows a curl call as an example for users
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and sparql.search(node.value):
+                found.append(f"{path.name}:{node.lineno}")
+    assert not found, f"SPARQL text in Python (move it to queries/internal/): {found}"

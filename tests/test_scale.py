@@ -2,10 +2,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 
 import pytest
 from click.testing import CliRunner
@@ -14,6 +10,8 @@ from govkg import KnowledgeGraph
 from govkg.builders.text import sha256
 from govkg.cli import main
 from govkg.kg.api import bundled_corpus
+
+from oxigraph_server import oxigraph_serve
 
 
 @pytest.fixture()
@@ -85,31 +83,10 @@ def test_cli_build_writes_a_store_and_reuses_it(corpus, tmp_path):
     assert q.exit_code == 0 and q.output.count("\n") == 6
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture()
 def oxigraph_server(tmp_path):
-    exe = shutil.which("oxigraph")
-    assert exe, "the endpoint tests need the `oxigraph` server (pip install oxigraph; in the test extras)"
-    port = free_port()
-    proc = subprocess.Popen([exe, "serve", "--location", str(tmp_path / "server"), "--bind", f"127.0.0.1:{port}",
-                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with oxigraph_serve(tmp_path / "server") as url:
         yield url
-    finally:
-        subprocess.run(["kill", str(proc.pid)], check=False)
-        proc.wait(10)
 
 
 def test_load_and_query_a_real_oxigraph_server(oxigraph_server, tmp_path):
