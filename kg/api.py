@@ -27,7 +27,7 @@ from govkg.builders.emit import SHARED_LINE_END, graph_iri
 from govkg.builders.text import DecodeError, decode
 from govkg.builders.text import sha256 as text_sha256
 from govkg.kg.engines import run_builders
-from govkg.kg.store import GraphStore, Rows, atomic_write
+from govkg.kg.store import GraphStore, Rows, atomic_write, format_of
 from govkg.kg.stores import Store, select
 
 REPORT_SUFFIXES = (".txt", ".html", ".htm", ".xhtml", ".md")
@@ -333,8 +333,20 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------ getting it out
     def export(self, path: str | os.PathLike, fmt: str | None = None) -> int:
-        """Write the graph (ttl, nt, nq, trig, jsonld) atomically and deterministically; returns statements."""
-        return self.store.write(path, fmt)
+        """Write the graph (ttl, nt, nq, trig, jsonld) atomically and deterministically; returns statements.
+
+        A file this graph was last exported to, unchanged since, is left as it is (see `kg.exporting`)."""
+        from govkg.kg import exporting
+        if not isinstance(self.store, GraphStore):           # a SPARQL endpoint: no fingerprint to keep
+            return self.store.write(path, fmt)
+        graph = exporting.fingerprint(self.store.store, str(format_of(path, fmt)))
+        kept = exporting.unchanged(path, graph)
+        if kept is not None:
+            return kept
+        exporting.forget(path)
+        n = self.store.write(path, fmt)
+        exporting.remember(path, graph, n)
+        return n
 
     def view(self, out: str | os.PathLike, *, practice: str | None = None, division: str | None = None,
              title: str | None = None, classes: tuple[str, ...] = ("Division", "Practice"),
