@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
-from govkg.builders.pipeline import GraphPayload, build_payload
+if TYPE_CHECKING:
+    from govkg.builders.pipeline import GraphPayload
 
 Item = tuple[str, str, str, bool]   # (text, source name, encoding, text differs from the file)
 
 
 def _build(item: Item) -> GraphPayload:
+    # imported here: spaCy takes seconds to import, and only a build needs it (not query, view or spread)
+    from govkg.builders.pipeline import build_payload
     return build_payload(*item)
 
 
