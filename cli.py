@@ -41,6 +41,33 @@ def endpoint_option(f):
                              "QLever); it should serve the union of the report graphs as its default graph.")(f)
 
 
+# On a terminal `query` and `spread` print a head of this many rows (entries per list) and count the rest;
+# piped or redirected they print everything, so that scripts get whole answers.
+HEAD = 20
+
+
+def head_options(f):
+    f = click.option("--all", "show_all", is_flag=True, help="Print everything, also on a terminal.")(f)
+    return click.option("--limit", type=click.IntRange(0), default=None, metavar="N",
+                         help=f"Print the first N rows and count the rest [default: {HEAD} on a terminal, "
+                              "everything when piped].")(f)
+
+
+def head_limit(limit: int | None, show_all: bool) -> int | None:
+    """How many rows to print: --limit, else everything with --all or when stdout is not a terminal."""
+    if limit is not None and show_all:
+        raise click.UsageError("give --limit or --all, not both")
+    if show_all:
+        return None
+    if limit is not None:
+        return limit
+    return HEAD if _terminal() else None
+
+
+def _terminal() -> bool:
+    return sys.stdout.isatty()
+
+
 def open_graph(path: Path, endpoint: str | None = None) -> KnowledgeGraph:
     try:
         return KnowledgeGraph.open(endpoint or path)
@@ -229,7 +256,7 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir,
         click.echo(f"wrote {html_out}")
     if show:
         click.echo(f"\n{show}: {KnowledgeGraph.named_queries().get(show, '')}")
-        _print_rows(_run_query(kg, show, params), "table")
+        _print_rows(_run_query(kg, show, params), "table", head_limit(None, False))
     for w in kg.report.warnings:
         click.echo(f"warning: {safe(w)}", err=True)
     for name in kg.report.unplaced:
@@ -279,9 +306,13 @@ def remove(names, store, out):
               show_default=True,
               help="table: for reading; json, csv, tsv, xml: SPARQL 1.1 Query Results formats.")
 @click.option("--list", "list_", is_flag=True, help="List the named queries with one line each.")
+@head_options
 @endpoint_option
-def query(name, graph, params, fmt, list_, endpoint):
+def query(name, graph, params, fmt, list_, limit, show_all, endpoint):
     """Run a named query (see --list), a .rq file, or SPARQL read from standard input (NAME is -).
+
+    On a terminal the first 20 rows are printed with a count of the rest (--limit N, --all); piped or
+    redirected, every row.
 
     \b
     Examples:
@@ -302,10 +333,15 @@ def query(name, graph, params, fmt, list_, endpoint):
         if not name.strip():
             raise click.UsageError("no query on standard input")
     kg = open_graph(graph, endpoint)
+    head = head_limit(limit, show_all)
     if fmt == "table":
-        _print_rows(_run_query(kg, name, params), fmt)
+        _print_rows(_run_query(kg, name, params), fmt, head)
         return
     result = _run_query(kg, name, params, raw=True)
+    if isinstance(result, Rows) and head is not None and len(result) > head:
+        more = len(result) - head
+        click.echo(f"({head} of {len(result)} rows; {more} more: --limit N or --all)", err=True)  # data stays parseable
+        result = result.head(head)
     data = boolean_result(result, fmt) if isinstance(result, bool) else result.serialize(fmt)
     if not data.endswith(b"\n"):
         data += b"\n"
@@ -351,24 +387,29 @@ def _cell(value: object, limit: int = 60) -> str:
     return out
 
 
-def _print_rows(rows: Rows, fmt: str) -> None:
+def _print_rows(rows: Rows, fmt: str, limit: int | None = None) -> None:
+    shown = rows.rows if limit is None else rows.rows[:limit]
+    rest = len(rows) - len(shown)
+    more = f"({len(shown)} of {len(rows)} rows; {rest} more: --limit N or --all)"
     if fmt == "json":
-        click.echo(json.dumps(rows.rows, ensure_ascii=False, indent=2))
-        return
-    if fmt == "csv":
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=rows.variables, lineterminator="\n")
         w.writeheader()
-        w.writerows({k: safe(v) if isinstance(v, str) else v for k, v in r.items()} for r in rows.rows)
+        w.writerows({k: safe(v) if isinstance(v, str) else v for k, v in r.items()} for r in shown)
         click.echo(buf.getvalue(), nl=False)
+    if fmt != "table":
+        if rest:
+            click.echo(more, err=True)     # the data stays parseable
         return
-    table = [[_cell(v) for v in rows.variables]] + [[_cell(r[v]) for v in rows.variables] for r in rows.rows]
+    table = [[_cell(v) for v in rows.variables]] + [[_cell(r[v]) for v in rows.variables] for r in shown]
     widths = [max(_width(row[i]) for row in table) for i in range(len(rows.variables))]
     for j, row in enumerate(table):
         click.echo("  ".join(c + " " * (widths[i] - _width(c)) for i, c in enumerate(row)).rstrip())
         if j == 0:
             click.echo("  ".join("-" * w for w in widths))
-    click.echo(f"({len(rows)} rows)")
+    click.echo(more if rest else f"({len(rows)} rows)")
 
 
 @main.command(context_settings=CONTEXT)
@@ -378,22 +419,41 @@ def _print_rows(rows: Rows, fmt: str) -> None:
 @click.option("--out", default="govkg.html", show_default=True, type=click.Path(path_type=Path))
 @click.option("--class", "classes", multiple=True, type=click.Choice(["Division", "Practice", "Agency", "Regulation"]),
               help="Classes to show (repeatable) [default: Division and Practice].")
+@click.option("--year", "years", default=None, metavar="YEAR|FIRST-LAST", callback=lambda c, p, v: _years(v),
+              help="Only adoptions stated in this year or span of years (e.g. 2020 or 2018-2020).")
 @endpoint_option
-def view(graph, practice, division, out, classes, endpoint):
+def view(graph, practice, division, out, classes, years, endpoint):
     """Write an interactive HTML view that works offline (no CDN), with evidence on click.
+
+    A small selection shows every division and practice with the evidence of each adoption; a large one
+    (past 300 divisions or 1,500 adoption statements) is aggregated per province and practice family, with
+    the heaviest links drawn and what was left out said under the title.
 
     \b
     Examples:
         govkg view --practice fengqiao-experience --out fengqiao.html
         govkg view --division 640500 --out zhongwei.html
         govkg view --class Division --class Agency --class Regulation --out bodies.html
+        govkg view --practice fang-guan-fu --year 2018-2020 --out fgf.html
     """
     kg = open_graph(graph, endpoint)
     try:
-        kg.view(out, practice=practice, division=division, classes=classes or ("Division", "Practice"))
+        kg.view(out, practice=practice, division=division, classes=classes or ("Division", "Practice"), years=years)
     except KeyError as e:
         raise click.BadParameter(str(e.args[0])) from None
     click.echo(f"wrote {out}")
+
+
+def _years(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    first, _, last = value.partition("-")
+    if not (first.isdigit() and len(first) == 4 and (not last or (last.isdigit() and len(last) == 4))):
+        raise click.BadParameter(f"{value!r} is not a year (2020) or a span of years (2018-2020)")
+    span = (int(first), int(last or first))
+    if span[0] > span[1]:
+        raise click.BadParameter(f"{value!r}: the first year is after the last")
+    return span
 
 
 @main.command(context_settings=CONTEXT)
@@ -431,9 +491,10 @@ def export(graph, fmt, out):
 @click.option("--panel-start", type=int, default=None, metavar="YEAR",
               help="First year of the panel [default: the curated origin, else the first dated adoption].")
 @click.option("-q", "--quiet", is_flag=True, help="Only write the files asked for; do not print the trace.")
+@head_options
 @endpoint_option
 def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, map_out, figure_out, panel_out, panel_start,
-           quiet, endpoint):
+           quiet, limit, show_all, endpoint):
     """Trace how a practice (and its narrower practices) spread: curated origin and milestones, adoption
     timeline, typed diffusion network with evidence, innovativeness scores, first adopters and reach.
 
@@ -441,6 +502,9 @@ def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, map_out, f
     only from its report's year is shown "by YEAR" and never ranked. Edges are vertical (designation,
     mandate, a division above → its rollout), horizontal (earlier → later peer in the province), learning
     (学习借鉴: from X → the learner) or spread (推广 statements).
+
+    On a terminal the adopters, edges and spread statements stop after 20 entries each with a count of
+    the rest (--limit N, --all); piped or redirected, everything is printed. The files get everything.
 
     \b
     Examples:
@@ -456,7 +520,7 @@ def spread(practice, graph, html_out, csv_out, gexf_out, graphml_out, map_out, f
     except KeyError as e:
         raise click.BadParameter(str(e.args[0]), param_hint="SLUG") from None
     if not quiet:
-        click.echo(safe(t.text()))
+        click.echo(safe(t.text(head_limit(limit, show_all))))
     for path, write in ((html_out, t.write_html), (csv_out, t.write_cascades),
                         (gexf_out, t.write_gexf), (graphml_out, t.write_graphml)):
         if path:

@@ -33,7 +33,7 @@ from govkg.builders.pipeline import ReportInputs
 from govkg.builders.text import DecodeError, decode
 from govkg.builders.text import sha256 as text_sha256
 from govkg.kg.engines import Failed, run_builders
-from govkg.kg.store import GraphStore, Rows, atomic_write
+from govkg.kg.store import GraphStore, Rows, atomic_write, format_of
 from govkg.kg.stores import Store, select
 
 # .doc is taken so that a legacy Word file is named among the skipped, not silently left out.
@@ -527,8 +527,8 @@ class KnowledgeGraph:
         closest matches; ``division`` takes a GB/T 2260 code, a full name or a short name.
 
         >>> rows = KnowledgeGraph.build().query("division-practices", division="中卫")   # 中卫市, code 640500
-        >>> [(r["practice"], r["firstYear"]) for r in rows][1]
-        ('three-enforcement-systems', 2017)
+        >>> next(r["firstYear"] for r in rows if r["practice"] == "three-enforcement-systems")
+        2017
         """
         try:
             q = queries.load(name_or_text)
@@ -595,17 +595,31 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------ getting it out
     def export(self, path: str | os.PathLike, fmt: str | None = None) -> int:
-        """Write the graph (ttl, nt, nq, trig, jsonld) atomically and deterministically; returns statements."""
-        return self.store.write(path, fmt)
+        """Write the graph (ttl, nt, nq, trig, jsonld) atomically and deterministically; returns statements.
+
+        A file this graph was last exported to, unchanged since, is left as it is (see `kg.exporting`)."""
+        from govkg.kg import exporting
+        if not isinstance(self.store, GraphStore):           # a SPARQL endpoint: no fingerprint to keep
+            return self.store.write(path, fmt)
+        graph = exporting.fingerprint(self.store.store, str(format_of(path, fmt)))
+        kept = exporting.unchanged(path, graph)
+        if kept is not None:
+            return kept
+        exporting.forget(path)
+        n = self.store.write(path, fmt)
+        exporting.remember(path, graph, n)
+        return n
 
     def view(self, out: str | os.PathLike, *, practice: str | None = None, division: str | None = None,
-             title: str | None = None, classes: tuple[str, ...] = ("Division", "Practice")) -> Path:
+             title: str | None = None, classes: tuple[str, ...] = ("Division", "Practice"),
+             years: tuple[int, int] | None = None) -> Path:
         """Write a self-contained interactive HTML view (works offline); returns its path.
 
-        `classes` chooses what the overview shows: Division, Practice, Agency, Regulation."""
+        `classes` chooses what the overview shows: Division, Practice, Agency, Regulation; `years` keeps the
+        adoptions stated in that span (first, last).  A large selection is drawn aggregated per province."""
         from govkg.kg import views
         return views.write_view(self.store, Path(out), practice=practice, division=division, title=title,
-                                classes=tuple(classes))
+                                classes=tuple(classes), years=years)
 
     def spread(self, practice: str):
         """The spread trace of a practice (see `govkg.kg.spread.Trace`): timeline, network, scores, exports.

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Union
+from typing import TYPE_CHECKING, Iterable, Iterator, Union
 
-from govkg.builders.pipeline import GraphPayload, ReportInputs, build_payload
+if TYPE_CHECKING:
+    from govkg.builders.pipeline import GraphPayload, ReportInputs
 
 Item = tuple[str, str, str, bool, "ReportInputs | None"]   # (text, source name, encoding, text differs, inputs)
 
@@ -24,6 +25,8 @@ class Failed:
 
 
 def _build(item: Item) -> Union[GraphPayload, Failed]:
+    # imported here: spaCy takes seconds to import, and only a build needs it (not query, view or spread)
+    from govkg.builders.pipeline import build_payload
     # Any failure inside one report's build (spaCy's E088 on a very long sentence, a rule that trips on odd
     # text …) belongs to that report: it is returned, not raised, so the rest of the corpus is stored.
     try:

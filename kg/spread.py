@@ -312,7 +312,13 @@ class Trace:
         return views.write_spread_view(self, Path(path))
 
     # ---------------------------------------------------------------- reading
-    def text(self) -> str:
+    def text(self, limit: int | None = None) -> str:
+        """The trace as text; with `limit`, the long lists (adopters, edges, spread statements) stop after
+        that many entries and say how many more there are."""
+        def head(items: list, what: str) -> tuple[list, str | None]:
+            if limit is None or len(items) <= limit:
+                return items, None
+            return items[:limit], f"  … {len(items) - limit} more {what}"
         out = [f"{self.label} · {self.practice}" + (f" — {self.english}" if self.english else "")]
         out.append("\n参考里程碑 Reference milestones (curated; the central instrument from the vocabulary):")
         if not self.milestones:
@@ -323,7 +329,8 @@ class Trace:
             out.append(f"        source: {m['citation']}")
         out.append("\n采纳时间线 Adoption timeline (first year the text states; “by YEAR”: the report's year only, "
                    "observed, not evidence of order):")
-        for a in self.adopters:
+        timeline, more = head(self.adopters, "adopters")
+        for a in timeline:
             extra = []
             if a.year_source:
                 extra.append(a.year_source)
@@ -343,6 +350,7 @@ class Trace:
                        + (f"  [{'; '.join(extra)}]" if extra else ""))
             ev = a.evidence[0]
             out.append(f"        “{_short(ev.quote)}” [{ev.report}]")
+        out += [more] if more else []
         if self.curve:
             out.append("\n累计采纳 Cumulative adopters (stated years): " + " · ".join(f"{y} {n}" for y, n in self.curve))
         if self.observed:
@@ -356,18 +364,24 @@ class Trace:
         for e in self.edges:
             kinds[e.kind] += 1
         out.append("\n扩散网络 Diffusion network: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
-        for e in self.edges:
+        edges, more = head(self.edges, "edges")
+        for e in edges:
             when = "" if e.year is None else f", {e.year}" if e.year_source != "report" else f", by {e.year}"
             out.append(f"  {self.name_of(e.source)} → {self.name_of(e.target)}  {e.kind} ({e.label}{when})")
+        out += [more] if more else []
         if self.learning:
             out.append("\n学习借鉴 Learning links (from → learner):")
-            for r in self.learning:
+            learning, more = head(self.learning, "learning links")
+            for r in learning:
                 out.append(f"  {r['fromName']} → {r['learnerName']} {r['when']}  “{_short(r['quote'])}” [{r['report']}]")
+            out += [more] if more else []
         if self.spreads:
             out.append("\n推广 Spread statements:")
-            for s in self.spreads:
+            spreads, more = head(self.spreads, "spread statements")
+            for s in spreads:
                 out.append(f"  {s['name']} → {s['scope']} {_when(s['year'], s['yearSource'])}  “{_short(s['quote'])}” "
                            f"[{s['report']}]")
+            out += [more] if more else []
         return "\n".join(out)
 
 

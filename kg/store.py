@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -91,6 +90,12 @@ class Rows:
         """The same rows with only the columns `keep`."""
         return Rows(keep, [{k: r[k] for k in keep} for r in self.rows],
                     None if self.terms is None else [{k: t.get(k) for k in keep} for t in self.terms])
+
+    def head(self, limit: int | None) -> "Rows":
+        """The first `limit` rows (all of them for None)."""
+        if limit is None or limit >= len(self.rows):
+            return self
+        return Rows(self.variables, self.rows[:limit], None if self.terms is None else self.terms[:limit])
 
     def serialize(self, fmt: str) -> bytes:
         """The rows as SPARQL 1.1 Query Results: "json", "xml", "csv" or "tsv" (written by Oxigraph from the
@@ -510,27 +515,31 @@ class GraphStore:
         return [seen[k] for k in sorted(seen)]
 
     def __len__(self) -> int:
-        return len(self.triples())
+        """Distinct statements of the union graph, counted by Oxigraph: its statements less those of the
+        vocabulary graph that another graph repeats (no statement is read into Python)."""
+        from govkg import queries
+        shared = self.query(queries.internal("store-shared-statements"))
+        return len(self.store) - int(shared.rows[0]["n"])  # type: ignore[union-attr]
 
     # ------------------------------------------------------------ writing
     def write(self, path: str | os.PathLike, fmt: str | None = None) -> int:
         """Write the union graph (or the dataset, for nq/trig) atomically; returns the number of statements.
 
         Statements are written sorted and without duplicates, so the same graph always gives the same
-        bytes.  The sort is the system's external `sort` over N-Triples lines: it streams through
-        temporary files, so exporting tens of millions of triples needs no more memory than a few.
+        bytes.  They stream from the store through an external merge sort (`exporting.sorted_unique`), so
+        exporting tens of millions of statements needs no more memory than one sorted run.
         """
+        from govkg.kg.exporting import quad_lines, sorted_unique
         rdf_format = format_of(path, fmt)
         dataset = rdf_format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
         remove_stale_temporaries(Path(tempfile.gettempdir()), "govkg-export-")
         with tempfile.TemporaryDirectory(prefix=f"govkg-export-{os.getpid()}-") as tmp:
-            raw, ordered = Path(tmp) / "raw.nt", Path(tmp) / "sorted.nt"
-            with raw.open("w", encoding="utf-8") as f:
-                for q in self.store.quads_for_pattern(None, None, None, None):
-                    g = "" if not dataset or isinstance(q.graph_name, ox.DefaultGraph) else f" {q.graph_name}"
-                    f.write(f"{q.subject} {q.predicate} {q.object}{g} .\n")
-            _sort_unique(raw, ordered, Path(tmp))
-            count = _count_lines(ordered)
+            ordered = Path(tmp) / "sorted.nt"
+            count = 0
+            with ordered.open("wb", buffering=1 << 20) as f:
+                for line in sorted_unique(quad_lines(self.store, dataset), Path(tmp)):
+                    f.write(line)
+                    count += 1
             if rdf_format in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
                 return atomic_write(path, lambda f: _copy(ordered, f), count)
             source = ox.RdfFormat.N_QUADS if dataset else ox.RdfFormat.N_TRIPLES
@@ -576,16 +585,6 @@ def _jsonld(ntriples: Path) -> bytes:
     g = Graph()
     g.parse(ntriples, format="nt")
     return g.serialize(format="json-ld", context=context, auto_compact=True, indent=1).encode("utf-8")
-
-
-def _sort_unique(src: Path, dst: Path, tmp: Path) -> None:
-    env = dict(os.environ, LC_ALL="C")   # byte order = code point order for UTF-8: stable everywhere
-    subprocess.run(["sort", "-u", "-S", "25%", "-T", str(tmp), "-o", str(dst), str(src)], env=env, check=True)
-
-
-def _count_lines(path: Path) -> int:
-    with path.open("rb") as f:
-        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
 
 
 def _copy(src: Path, f) -> None:

@@ -11,14 +11,18 @@ import hashlib
 import html
 import json
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+
 import jinja2
+import pyoxigraph as ox
 from pyvis.network import Network
 
-from govkg.kg.store import atomic_write
-from govkg.kg.stores import Store, select
+from govkg import queries
+from govkg.kg.store import atomic_write, values_block
+from govkg.kg.stores import Store, select, select_text
 
 MODE_COLOURS = {"piloted": "#d62728", "adopted": "#1f77b4", "extended": "#2ca02c", "deepened": "#9467bd",
                 "promoted": "#8c564b"}
@@ -26,7 +30,6 @@ EDGE_STYLES = {"partOf": {"color": "#bbbbbb", "dashes": True}, "spread": {"color
                "learning": {"color": "#2ca02c", "dashes": [2, 3], "width": 3},
                "vertical": {"color": "#d62728", "dashes": False}, "horizontal": {"color": "#17becf", "dashes": [2, 4]}}
 SCALE = 90.0      # pixels per degree of longitude
-MAX_NODES = 2000  # past this a view aggregates (see `limit_nodes`)
 
 
 def script_json(value: object) -> str:
@@ -60,119 +63,263 @@ def _jitter(key: str, radius: float = 40.0) -> tuple[float, float]:
     return (h[0] / 255 - 0.5) * 2 * radius, (h[1] / 255 - 0.5) * 2 * radius
 
 
-# The queries are in queries/internal/view-*.rq.
+# A view asks the store for what it draws and no more.  Its filters (a practice family, a division, a span of
+# years) are VALUES blocks of terms read from the graph or written by Oxigraph, put first so that joins start
+# from them.  It counts what matches before reading it: within DETAIL_DIVISIONS and DETAIL_STATEMENTS it
+# draws every division and practice with the evidence of each adoption; past them it draws what the store
+# aggregated — a node per province and per practice family (or per practice of the family asked for), an
+# edge per pair with its counts, the TOP_EDGES heaviest — and says what it left out.  The page then stays
+# readable, and under 2 MB, at any corpus size.
+DETAIL_DIVISIONS = 300
+DETAIL_STATEMENTS = 1500      # each drawn adoption carries its evidence sentence
+TOP_EDGES = 300
+TOP_AGENCIES = 400
+TOP_REGULATIONS = 150
 CLASSES = ("Division", "Practice", "Agency", "Regulation")
+XSD_GYEAR = "http://www.w3.org/2001/XMLSchema#gYear"
+
+# The queries are in queries/internal/view-*.rq.  Lines that are only a marker (#VALUES, #GROUPS …) are
+# comments until a view fills them with VALUES blocks of IRIs read from the graph or a FILTER of years
+# written by Oxigraph; #ADOPTIONS takes the pattern of one of the view-adoptions queries.
+
+
+def _pattern(name: str) -> str:
+    """The group pattern of a view-adoptions query (what its WHERE { … } holds)."""
+    text = queries.internal(name)
+    return text[text.index("{", text.index("WHERE")) + 1:text.rindex("}")]
+
+
+@dataclass
+class Filter:
+    """What a view is restricted to, as SPARQL: IRIs read from the graph, years written by Oxigraph."""
+    practices: list[str] | None = None
+    divisions: list[str] | None = None
+    years: tuple[int, int] | None = None
+
+    def _years(self) -> str:
+        if not self.years:
+            return ""
+        gyear = ox.NamedNode(XSD_GYEAR)
+        return "FILTER(?year IN (" + ", ".join(str(ox.Literal(f"{y:04d}", datatype=gyear))
+                                              for y in range(self.years[0], self.years[1] + 1)) + "))"
+
+    def adoptions(self, groups: dict[str, str] | None = None) -> str:
+        """The pattern of the adoptions a view keeps, binding ?a ?d ?p ?prov ?year (and ?g with `groups`).
+
+        A division or a practice family is followed from its VALUES; a whole corpus is read property by
+        property in sub-queries joined by hash (see queries/internal/view-adoptions.rq)."""
+        blocks = [values_block(v, iris) for v, iris in (("d", self.divisions), ("p", self.practices))
+                  if iris is not None]
+        name = ("view-adoptions-division" if self.divisions is not None else
+                "view-adoptions-selected" if self.practices is not None else "view-adoptions")
+        return self.fill(_pattern(name).replace("#VALUES", "\n".join(blocks), 1), groups)
+
+    def fill(self, sparql: str, groups: dict[str, str] | None = None) -> str:
+        if "#ADOPTIONS" in sparql:
+            sparql = sparql.replace("#ADOPTIONS", self.adoptions(groups))
+        if groups is not None:
+            sparql = sparql.replace("#GROUPS", _pairs("p", "g", sorted(groups.items())))
+        return sparql.replace("#YEARS", self._years())
+
+
+def _pairs(a: str, b: str, pairs: list[tuple[str, str]]) -> str:
+    """A VALUES block binding (?a ?b) to pairs of IRIs read from the graph, each written by Oxigraph."""
+    values_block(a, [])
+    values_block(b, [])                                      # (checks the variable names)
+    return f"VALUES (?{a} ?{b}) {{ " + " ".join(f"({ox.NamedNode(x)} {ox.NamedNode(y)})" for x, y in pairs) + " }"
+
+
+def _with(name_or_text: str, var: str, iris, marker: str = "#VALUES") -> str:
+    """An internal query (or query text) with its `marker` line replaced by a VALUES block of `iris`."""
+    sparql = queries.internal(name_or_text) if name_or_text.startswith("view-") else name_or_text
+    return sparql.replace(marker, values_block(var, sorted(iris)), 1)
+
+
+def _resolve_division(store: Store, division: str) -> list[str]:
+    if division.isdigit():
+        rows = select(store, "view-division-by-code", code=division)
+    else:
+        rows = select(store, "view-division-by-name", division=ox.Literal(division, language="zh"))
+    found = sorted({r["d"] for r in rows})
+    if not found:
+        raise KeyError(f"no division {division!r} in the graph")
+    return found
 
 
 def collect(store: Store, practice: str | None = None, division: str | None = None,
-            classes: tuple[str, ...] = ("Division", "Practice")) -> ViewData:
-    """The nodes and edges of a view: adopters and practices (optionally one family or one division), and
-    when asked for in `classes`, the agencies of those divisions and the regulations their reports cite."""
+            classes: tuple[str, ...] = ("Division", "Practice"), years: tuple[int, int] | None = None) -> ViewData:
+    """The nodes and edges of a view: adopters and practices (optionally one family, one division, a span of
+    years), and when asked for in `classes`, the agencies of those divisions and the regulations their
+    reports cite.  Small selections are drawn in detail, large ones aggregated per province."""
     unknown = set(classes) - set(CLASSES)
     if unknown:
         raise KeyError(f"unknown class(es) {', '.join(sorted(unknown))}; choose from {', '.join(CLASSES)}")
-    family: set[str] | None = None
+    if years and years[0] > years[1]:
+        raise KeyError(f"years {years[0]}-{years[1]}: the first is after the last")
+    f = Filter(years=years)
+    label = None
     if practice:
-        family = {r["n"] for r in select(store, "view-family", slug=practice)}
-        if not family:
+        f.practices = [r["p"] for r in select(store, "view-family", slug=practice)]
+        if not f.practices:
             raise KeyError(f"no practice with slug {practice!r}")
-    rows = [r for r in select(store, "view-adoptions") if family is None or r["slug"] in family]
+        label = next((r["pl"] for r in select_text(store, _with("view-practices", "p", f.practices)) if r["slug"] == practice),
+                     practice)
     if division:
-        rows = [r for r in rows if r["code"] == division or r["dl"] == division]
-        if not rows:
-            raise KeyError(f"no adoptions by division {division!r}")
-    title = "govkg · 实践与采纳地区总览 Overview of practices and adopting divisions"
+        f.divisions = _resolve_division(store, division)
+    large = f.practices is None and f.divisions is None and select(store, "view-at-most")[0]["statements"] > DETAIL_STATEMENTS
+    if not large:
+        counts = select_text(store, f.fill(queries.internal("view-count")))[0]
+        if not counts["statements"]:
+            asked = [x for x in (practice and f"practice {practice!r}", division and f"division {division!r}",
+                                 years and f"years {years[0]}-{years[1]}") if x]
+            raise KeyError("no adoptions" + (" for " + " and ".join(asked) if asked else " in the graph"))
+        large = counts["divisions"] > DETAIL_DIVISIONS or counts["statements"] > DETAIL_STATEMENTS
+    data = _aggregate(store, f, classes, practice is not None) if large else _detail(store, f, classes)
+    data.title = "govkg · 实践与采纳地区总览 Overview of practices and adopting divisions"
     if set(classes) != {"Division", "Practice"}:
-        title = "govkg · " + " · ".join(CLASS_TITLES[c] for c in CLASSES if c in classes)
-    subtitle = "采纳地区按首次采纳年份着色 Divisions coloured by first year of adoption"
+        data.title = "govkg · " + " · ".join(CLASS_TITLES[c] for c in CLASSES if c in classes)
     if practice:
-        label = next((r["pl"] for r in rows if r["slug"] == practice), practice)
-        title = f"{label} · {practice} — 采纳地区 Adopting divisions"
-    elif division:
-        title = f"{rows[0]['dl']} · 采纳的实践 Practices adopted by this division"
-    data = ViewData(title, subtitle)
-    net = Network(directed=True)
-    nodes: dict[str, dict] = {}
-    positions: dict[str, tuple[float, float]] = {}
+        data.title = f"{label} · {practice} — 采纳地区 Adopting divisions"
+    elif division and data.nodes:
+        names = sorted({n["label"] for n in data.nodes if n.get("kind") == "division"})
+        data.title = f"{'、'.join(names)} · 采纳的实践 Practices adopted by this division"
+    data.subtitle = _join("采纳地区按首次采纳年份着色 Divisions coloured by first year of adoption", data.subtitle)
+    if years:
+        data.subtitle = _join(f"{years[0]}–{years[1]}", data.subtitle)
+    data.legend = _legend(data, classes)
+    return data
+
+
+def _legend(data: ViewData, classes: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    legend = [("dot", _year_colour(data.colours[0], data.colours) if data.colours else UNDATED_COLOUR,
+               "行政区划 division (colour: first year)"),
+              ("dot", UNDATED_COLOUR, "未注明年份 division, undated")]
+    if "Practice" in classes:
+        legend.append(("box", "#fff3c4", "实践 practice"))
+    if "Agency" in classes:
+        legend.append(("triangle", "#8fbc8f", "机关 agency"))
+    if "Regulation" in classes:
+        legend.append(("square", "#aec7e8", "法规文件 regulation"))
+    legend += [("line", c, f"{m} {MODE_WORDS.get(m, '')}") for m, c in MODE_COLOURS.items()]
+    legend += [("dashed", "#ff7f0e", "推广 spread"),
+               ("dotted", EDGE_STYLES["learning"]["color"], "学习借鉴 learning: from → learner"),
+               ("dashed", "#bbbbbb", "隶属 part of")]
+    if "Agency" in classes:
+        legend.append(("dashed", "#8fbc8f", "管辖 jurisdiction"))
+    if "Regulation" in classes:
+        legend.append(("line", "#aec7e8", "报告引用 cited in its report"))
+    return legend
+
+
+def _join(*parts: str) -> str:
+    return " · ".join(p for p in parts if p)
+
+
+def _detail(store: Store, f: Filter, classes: tuple[str, ...]) -> ViewData:
+    """Every adopting division and practice, one edge per division, practice, mode and year with evidence."""
+    edges_rows = sorted(select_text(store, f.fill(queries.internal("view-edges"))), key=lambda r: r["first"])
+    divisions: dict[str, dict] = {}
+    for r in select_text(store, _with("view-divisions", "d", {r["d"] for r in edges_rows})):
+        divisions.setdefault(r["d"], r)
+    practices = {r["p"]: r for r in select_text(store, _with("view-practices", "p", {r["p"] for r in edges_rows}))}
+    edges_rows = [r for r in edges_rows if r["d"] in divisions and r["p"] in practices]
+    show_practices = "Practice" in classes
+    quotes: dict[str, dict] = {}
+    if show_practices:
+        for r in select_text(store, _with("view-evidence", "a", {r["first"] for r in edges_rows})):
+            quotes.setdefault(r["a"], r)
+        edges_rows = [r for r in edges_rows if r["first"] in quotes]
+    data = ViewData("govkg · 实践扩散图 Practice diffusion")
     first_year: dict[str, int] = {}
-    for r in rows:
+    for r in edges_rows:
         if r["year"] is not None:
             first_year[r["d"]] = min(first_year.get(r["d"], 9999), int(r["year"]))
-    years = sorted({y for y in first_year.values()})
+    years = sorted(set(first_year.values()))
     data.years = data.colours = (years[0], years[-1]) if years else None
-    every = sorted({int(r["year"]) for r in rows if r["year"] is not None})
+    every = sorted({int(r["year"]) for r in edges_rows if r["year"] is not None})
     if every:                                    # the slider reaches every edge, not just first years
         data.years = (every[0], every[-1])
-    for r in rows:
-        if r["d"] not in nodes:
-            pos = _position(r["lon"], r["lat"]) or _jitter(r["d"], 300)
-            positions[r["d"]] = pos
-            fy = first_year.get(r["d"])
-            nodes[r["d"]] = {"id": r["d"], "label": r["dl"], "kind": "division", "shape": "dot", "size": 30,
-                             "font": {"size": 36, "strokeWidth": 6},
-                             "color": _year_colour(fy, data.colours), "x": pos[0], "y": pos[1], "year": fy,
-                             "title": f"{r['dl']}  {r['code'] or ''}\n首次采纳 first adoption: {fy or '—'}",
-                             "info": {"type": "行政区划 Division", "name": r["dl"], "code": r["code"] or "",
-                                      "first": fy}}
-    by_practice: dict[str, list[str]] = {}
-    for r in rows:
-        by_practice.setdefault(r["p"], []).append(r["d"])
-    practice_at = _practice_ring(by_practice, positions)
-    for r in rows:
-        if r["p"] not in nodes:
-            x, y = practice_at[r["p"]]
-            nodes[r["p"]] = {"id": r["p"], "label": r["pl"], "kind": "practice", "shape": "box",
-                             "color": "#fff3c4", "x": x, "y": y, "font": {"size": 28},
-                             "title": f"{r['pl']}\n{r['pen'] or ''}",
-                             "info": {"type": "实践 Practice", "name": r["pl"], "english": r["pen"] or "",
-                                      "slug": r["slug"]}}
+    nodes: dict[str, dict] = {}
+    positions: dict[str, tuple[float, float]] = {}
+    for d in sorted({r["d"] for r in edges_rows}):
+        r = divisions[d]
+        pos = _position(r["lon"], r["lat"]) or _jitter(d, 300)
+        positions[d] = pos
+        fy = first_year.get(d)
+        nodes[d] = {"id": d, "label": r["dl"], "kind": "division", "shape": "dot", "size": 30,
+                    "font": {"size": 36, "strokeWidth": 6}, "color": _year_colour(fy, data.colours),
+                    "x": pos[0], "y": pos[1], "year": fy,
+                    "title": f"{r['dl']}  {r['code'] or ''}\n首次采纳 first adoption: {fy or '—'}",
+                    "info": {"type": "行政区划 Division", "name": r["dl"], "code": r["code"] or "", "first": fy}}
     edges: dict[tuple, dict] = {}
-    for r in rows:
-        key = (r["d"], r["p"], r["mode"], r["year"])
-        if key in edges:
-            continue
-        edges[key] = {"from": r["d"], "to": r["p"], "label": str(r["year"] or ""), "arrows": "to",
-                      "color": MODE_COLOURS.get(r["mode"], "#777777"), "year": r["year"], "kind": r["mode"],
-                      "title": f"{r['mode']} {r['year'] or ''}",
-                      "evidence": {"quote": r["quote"], "report": r["report"], "mode": r["mode"],
-                                   "year": r["year"]}}
-    if "Practice" not in classes:
-        nodes = {k: v for k, v in nodes.items() if v["kind"] != "practice"}
-        edges = {k: v for k, v in edges.items() if v["to"] in nodes}
+    if show_practices:
+        by_practice: dict[str, list[str]] = {}
+        for r in edges_rows:
+            by_practice.setdefault(r["p"], []).append(r["d"])
+        practice_at = _practice_ring(by_practice, positions)
+        for p in sorted(by_practice):
+            r = practices[p]
+            x, y = practice_at[p]
+            nodes[p] = {"id": p, "label": r["pl"], "kind": "practice", "shape": "box", "color": "#fff3c4",
+                        "x": x, "y": y, "font": {"size": 28}, "title": f"{r['pl']}\n{r['pen'] or ''}",
+                        "info": {"type": "实践 Practice", "name": r["pl"], "english": r["pen"] or "",
+                                 "slug": r["slug"]}}
+        for r in edges_rows:
+            ev = quotes[r["first"]]
+            edges[(r["d"], r["p"], r["mode"], r["year"])] = {
+                "from": r["d"], "to": r["p"], "label": str(r["year"] or ""), "arrows": "to",
+                "color": MODE_COLOURS.get(r["mode"], "#777777"), "year": r["year"], "kind": r["mode"],
+                "title": f"{r['mode']} {r['year'] or ''}",
+                "evidence": {"quote": ev["quote"], "report": ev["report"], "mode": r["mode"], "year": r["year"]}}
+    notes = []
     if "Agency" in classes:
-        for r in select(store, "view-agencies"):
-            if r["d"] in positions:
-                x, y = positions[r["d"]]
-                jx, jy = _jitter(r["a"], 90)
-                nodes.setdefault(r["a"], {"id": r["a"], "label": r["name"], "kind": "agency", "shape": "triangle",
-                                          "size": 10, "color": "#8fbc8f", "x": round(x + jx, 1),
-                                          "y": round(y + jy + 60, 1), "title": r["name"],
-                                          "info": {"type": "机关 Agency", "name": r["name"]}})
-                edges[("agency", r["a"])] = {"from": r["a"], "to": r["d"], "kind": "jurisdiction",
-                                             "title": "jurisdiction", "color": "#8fbc8f", "dashes": True}
+        agencies = select_text(store, _with("view-agencies", "d", positions))
+        for r in agencies.rows[:TOP_AGENCIES]:
+            x, y = positions[r["d"]]
+            jx, jy = _jitter(r["a"], 90)
+            nodes.setdefault(r["a"], {"id": r["a"], "label": r["name"], "kind": "agency", "shape": "triangle",
+                                      "size": 10, "color": "#8fbc8f", "x": round(x + jx, 1),
+                                      "y": round(y + jy + 60, 1), "title": r["name"],
+                                      "info": {"type": "机关 Agency", "name": r["name"]}})
+            edges[("agency", r["a"])] = {"from": r["a"], "to": r["d"], "kind": "jurisdiction",
+                                         "title": "jurisdiction", "color": "#8fbc8f", "dashes": True}
+        if len(agencies) > TOP_AGENCIES:
+            notes.append(f"{TOP_AGENCIES} of {len(agencies)} agencies shown")
     if "Regulation" in classes:
-        for r in select(store, "view-cited"):
-            if r["d"] in positions:
+        cited = sorted(select_text(store, _with("view-cited", "d", positions)), key=lambda r: (-r["n"], r["reg"]))
+        top = [r["reg"] for r in cited[:TOP_REGULATIONS]]
+        if top:
+            titles: dict[str, dict] = {}
+            for r in select_text(store, _with("view-regulations", "reg", top)):
+                titles.setdefault(r["reg"], r)
+            citing = select_text(store, _with(_with("view-citing", "d", positions), "reg", top, "#REGS"))
+            for r in sorted(citing, key=lambda r: (r["reg"], r["d"])):
+                t = titles.get(r["reg"])
+                if t is None:
+                    continue
                 x, y = positions[r["d"]]
                 jx, jy = _jitter(r["reg"], 220)
-                nodes.setdefault(r["reg"], {"id": r["reg"], "label": r["title"][:16], "kind": "regulation",
+                nodes.setdefault(r["reg"], {"id": r["reg"], "label": t["title"][:16], "kind": "regulation",
                                             "shape": "square", "size": 8, "color": "#aec7e8",
                                             "x": round(x + jx, 1), "y": round(y + jy + 160, 1),
-                                            "title": f"《{r['title']}》 {r['kind']}",
-                                            "info": {"type": "法规文件 Regulation", "name": r["title"],
-                                                     "english": r["kind"]}})
+                                            "title": f"《{t['title']}》 {t['kind']}",
+                                            "info": {"type": "法规文件 Regulation", "name": t["title"],
+                                                     "english": t["kind"]}})
                 edges[("cites", r["d"], r["reg"])] = {"from": r["d"], "to": r["reg"], "kind": "cites",
                                                       "title": "cited in its report", "color": "#aec7e8"}
-    for r in select(store, "view-spreads"):
-        if r["p"] not in nodes or r["d"] not in nodes:
-            continue
-        key = ("spread", r["d"], r["p"], r["scope"])
-        edges.setdefault(key, {"from": r["p"], "to": r["d"], "label": f"推广 {r['scope']}", "arrows": "from",
-                               "year": r["year"], "kind": "spread", "title": f"spread → {r['scope']}",
-                               "evidence": {"quote": r["quote"], "report": r["report"], "mode": "spread",
-                                            "year": r["year"]}, **EDGE_STYLES["spread"]})
-    for r in select(store, "view-learning"):
-        if r["from"] in nodes and r["learner"] in nodes:     # 学习借鉴: from whose experience to the learner
+        if len(cited) > TOP_REGULATIONS:
+            notes.append(f"the {TOP_REGULATIONS} most cited of {len(cited)} regulations shown")
+    if show_practices:
+        for r in select_text(store, _with("view-spreads", "d", positions)):
+            if r["p"] not in nodes:
+                continue
+            edges.setdefault(("spread", r["d"], r["p"], r["scope"]), {
+                "from": r["p"], "to": r["d"], "label": f"推广 {r['scope']}", "arrows": "from", "year": r["year"],
+                "kind": "spread", "title": f"spread → {r['scope']}",
+                "evidence": {"quote": r["quote"], "report": r["report"], "mode": "spread", "year": r["year"]},
+                **EDGE_STYLES["spread"]})
+    for r in select_text(store, _with("view-learning", "learner", positions)):
+        if r["from"] in nodes:      # 学习借鉴: from whose experience to the learner
             stated = r["source"] in ("StatedYear", "ContextYear")
             edges.setdefault(("learning", r["l"]), {
                 "from": r["from"], "to": r["learner"], "label": "学习借鉴", "arrows": "to", "kind": "learning",
@@ -180,40 +327,132 @@ def collect(store: Store, practice: str | None = None, division: str | None = No
                 "evidence": {"quote": r["quote"], "report": r["report"], "mode": "learning",
                              "year": r["year"] if stated or r["year"] is None else f"by {r['year']}"},
                 **EDGE_STYLES["learning"]})
-    for r in select(store, "view-parts"):
-        if r["d"] in nodes and r["parent"] in nodes:
+    for r in select_text(store, _with("view-parts", "d", positions)):
+        if r["parent"] in nodes:
             edges[("partOf", r["d"], r["parent"])] = {"from": r["d"], "to": r["parent"], "kind": "partOf",
                                                       "title": "part of", **EDGE_STYLES["partOf"]}
-    node_list, edge_list = list(nodes.values()), list(edges.values())
-    if len(node_list) > MAX_NODES:
-        node_list, edge_list = aggregate_by_province(node_list, edge_list)
-        data.subtitle = (data.subtitle + " · " if data.subtitle else "") + \
-            f"{len(nodes)} nodes aggregated per province (filter with --practice or --division for detail)"
-    for n in node_list:
+    data.subtitle = _join(*notes)
+    _finish(data, list(nodes.values()), list(edges.values()))
+    data.curve = adoption_curve(first_year)
+    return data
+
+
+def _spread_links(f: Filter) -> str:
+    text = queries.internal("view-spread-links")
+    return _with(text, "d", f.divisions) if f.divisions is not None else text.replace("#VALUES", "", 1)
+
+
+def _finish(data: ViewData, nodes: list[dict], edges: list[dict]) -> None:
+    net = Network(directed=True)
+    for n in nodes:
         net.add_node(n.pop("id"), **n)
     kept = set(net.get_nodes())
-    for e in edge_list:
+    for e in edges:
         if e["from"] in kept and e["to"] in kept:
             net.add_edge(e.pop("from"), e.pop("to"), **e)
     data.nodes, data.edges = net.get_network_data()[:2]
-    data.legend = [("dot", _year_colour(data.colours[0], data.colours) if data.colours else UNDATED_COLOUR,
-                    "行政区划 division (colour: first year)"),
-                   ("dot", UNDATED_COLOUR, "未注明年份 division, undated")]
-    if "Practice" in classes:
-        data.legend.append(("box", "#fff3c4", "实践 practice"))
-    if "Agency" in classes:
-        data.legend.append(("triangle", "#8fbc8f", "机关 agency"))
+
+
+def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bool) -> ViewData:
+    """One node per province and per practice family (per practice, when one family was asked for), edges
+    counted in the store; the TOP_EDGES heaviest are drawn and the rest are named in the subtitle."""
+    from govkg.builders import gazetteer
+    gaz = gazetteer.load()
+    if one_family:
+        groups = {p: p for p in f.practices or []}
+    else:
+        groups = {}
+        for r in select(store, "view-families"):
+            groups.setdefault(r["p"], r["g"])
+    labels = {r["p"]: r for r in select_text(store, _with("view-practices", "p", set(groups.values())))}
+    data = ViewData("govkg · 实践扩散图 Practice diffusion")
+    per_province: dict[str, int] = defaultdict(int)
+    first_of: dict[str, int] = {}
+    per_year: dict[int, int] = defaultdict(int)
+    for r in select_text(store, f.fill(queries.internal("view-province-years"), groups)):
+        per_province[r["prov"]] += r["n"]
+        if r["fy"] is not None:
+            per_year[int(r["fy"])] += r["n"]
+            first_of[r["prov"]] = min(first_of.get(r["prov"], 9999), int(r["fy"]))
+    years = sorted(per_year)
+    data.years = data.colours = (years[0], years[-1]) if years else None
+    total = 0
+    for y in years:
+        total += per_year[y]
+        data.curve.append((y, total))
+    agencies = {r["prov"]: r["n"] for r in select_text(store, f.fill(queries.internal("view-province-agencies"), groups))} \
+        if "Agency" in classes else {}
+    nodes: dict[str, dict] = {}
+    for prov in sorted(per_province):
+        d = gaz.by_code.get(prov)
+        name = d.name if d else "其他 other"
+        pos = _position(d.longitude, d.latitude) if d and d.longitude else _jitter(prov, 300)
+        n, first = per_province[prov], first_of.get(prov)
+        extra = f", {agencies[prov]} agencies" if prov in agencies else ""
+        nodes["province:" + prov] = {
+            "id": "province:" + prov, "label": f"{name} ({n})", "kind": "division", "shape": "dot",
+            "size": 12 + min(40, round(4 * math.sqrt(n))), "year": first, "color": _year_colour(first, data.years),
+            "x": pos[0], "y": pos[1], "title": f"{name}: {n} adopting divisions{extra}",
+            "info": {"type": "省份汇总 Province aggregate", "name": name, "code": prov, "first": first}}
+    links = sorted(select_text(store, f.fill(queries.internal("view-links"), groups)), key=lambda r: (-r["divisions"], r["prov"], r["g"]))
+    drawn = links[:TOP_EDGES] if "Practice" in classes else []
+    positions = {k[len("province:"):]: (v["x"], v["y"]) for k, v in nodes.items()}
+    edges: list[dict] = []
+    if drawn:
+        by_group: dict[str, list[str]] = defaultdict(list)
+        for r in drawn:
+            by_group[r["g"]].append(r["prov"])
+        at = _practice_ring(by_group, positions)
+        for g in sorted(by_group):
+            lab = labels.get(g) or {"pl": g.rsplit("/", 1)[-1], "pen": "", "slug": g.rsplit("/", 1)[-1]}
+            x, y = at[g]
+            nodes[g] = {"id": g, "label": lab["pl"], "kind": "practice", "shape": "box", "color": "#fff3c4",
+                        "x": x, "y": y, "font": {"size": 28}, "title": f"{lab['pl']}\n{lab['pen'] or ''}",
+                        "info": {"type": "实践 Practice" if one_family else "实践类别 Practice family",
+                                 "name": lab["pl"], "english": lab["pen"] or "", "slug": lab["slug"]}}
+        for r in drawn:
+            edges.append({"from": "province:" + r["prov"], "to": r["g"], "label": str(r["divisions"]),
+                          "value": r["divisions"], "arrows": "to", "year": r["first"], "kind": "aggregate",
+                          "color": "#1f77b4",
+                          "title": f"{r['divisions']} divisions, {r['statements']} statements, "
+                                   f"first {r['first'] or '—'}"})
+        for r in sorted(select_text(store, f.fill(_spread_links(f), groups)), key=lambda r: (r["prov"], r["g"])):
+            if r["g"] in nodes and "province:" + r["prov"] in nodes:
+                edges.append({"from": r["g"], "to": "province:" + r["prov"], "label": f"推广 {r['n']}",
+                              "value": r["n"], "arrows": "to", "year": r["first"], "kind": "spread",
+                              "title": f"{r['n']} spread statements", **EDGE_STYLES["spread"]})
+    if not links:
+        raise KeyError("no adoptions of the practice vocabulary match")
+    notes = [f"{sum(per_province.values())} adopting divisions and {sum(r['statements'] for r in links)} "
+             "adoption statements, "
+             f"aggregated per province and practice {'' if one_family else 'family '}"
+             "(narrow with --practice, --division or --year for detail)"]
+    if len(links) > len(drawn) and drawn:
+        left = links[len(drawn):]
+        notes.append(f"the {len(drawn)} heaviest of {len(links)} links drawn; {len(left)} left out "
+                     f"({sum(r['statements'] for r in left)} statements)")
     if "Regulation" in classes:
-        data.legend.append(("square", "#aec7e8", "法规文件 regulation"))
-    data.legend += [("line", c, f"{m} {MODE_WORDS.get(m, '')}") for m, c in MODE_COLOURS.items()]
-    data.legend += [("dashed", "#ff7f0e", "推广 spread"),
-                    ("dotted", EDGE_STYLES["learning"]["color"], "学习借鉴 learning: from → learner"),
-                    ("dashed", "#bbbbbb", "隶属 part of")]
-    if "Agency" in classes:
-        data.legend.append(("dashed", "#8fbc8f", "管辖 jurisdiction"))
-    if "Regulation" in classes:
-        data.legend.append(("line", "#aec7e8", "报告引用 cited in its report"))
-    data.curve = adoption_curve(first_year)
+        cited = sorted(select_text(store, f.fill(queries.internal("view-top-cited"), groups)), key=lambda r: (-r["n"], r["reg"]))
+        top = [r["reg"] for r in cited[:TOP_REGULATIONS]]
+        if top:
+            titles: dict[str, dict] = {}
+            for r in select_text(store, _with("view-regulations", "reg", top)):
+                titles.setdefault(r["reg"], r)
+            for i, reg in enumerate(top):
+                t = titles.get(reg, {"title": reg.rsplit("/", 1)[-1], "kind": ""})
+                a = 2 * math.pi * i / len(top)
+                nodes[reg] = {"id": reg, "label": t["title"][:16], "kind": "regulation", "shape": "square",
+                              "size": 8, "color": "#aec7e8", "x": round(3200 * math.cos(a), 1),
+                              "y": round(3200 * math.sin(a), 1), "title": f"《{t['title']}》 {t['kind']}",
+                              "info": {"type": "法规文件 Regulation", "name": t["title"], "english": t["kind"]}}
+            citing = select_text(store, _with(f.fill(queries.internal("view-citing-provinces"), groups), "reg", top, "#REGS"))
+            for r in sorted(citing, key=lambda r: (r["prov"], r["reg"])):
+                edges.append({"from": "province:" + r["prov"], "to": r["reg"], "kind": "cites", "value": r["n"],
+                              "title": f"cited in the reports of {r['n']} divisions", "color": "#aec7e8"})
+        if len(cited) > len(top):
+            notes.append(f"the {len(top)} most cited of {len(cited)} regulations drawn")
+    data.subtitle = _join(*notes)
+    _finish(data, list(nodes.values()), edges)
     return data
 
 
@@ -337,55 +576,6 @@ def _practice_ring(by_practice: dict[str, list[str]], positions: dict[str, tuple
     return out
 
 
-def aggregate_by_province(nodes: list[dict], edges: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Past MAX_NODES a page stops being usable: divisions merge into one node per province (placed at their
-    mean position, coloured by the earliest first adoption), edges into one per province and practice
-    with a count."""
-    from govkg.builders import gazetteer
-    gaz = gazetteer.load()
-    province_of: dict[str, str] = {}
-    groups: dict[str, list[dict]] = {}
-    for n in nodes:
-        if n.get("kind") != "division":
-            continue
-        code = (n.get("info") or {}).get("code") or ""
-        prov = code[:2] + "0000" if len(code) == 6 else "other"
-        province_of[n["id"]] = "province:" + prov
-        groups.setdefault(prov, []).append(n)
-    years = [n["year"] for n in nodes if n.get("kind") == "division" and n.get("year")]
-    span = (min(years), max(years)) if years else None
-    merged = []
-    for prov, members in sorted(groups.items()):
-        name = gaz[prov].name if prov in gaz else "其他 other"
-        first = min((m["year"] for m in members if m.get("year")), default=None)
-        merged.append({"id": "province:" + prov, "label": f"{name} ({len(members)})", "kind": "division",
-                       "shape": "dot", "size": 10 + min(40, len(members) // 5), "year": first,
-                       "color": _year_colour(first, span),
-                       "x": round(sum(m["x"] for m in members) / len(members), 1),
-                       "y": round(sum(m["y"] for m in members) / len(members), 1),
-                       "title": f"{name}: {len(members)} divisions",
-                       "info": {"type": "省份汇总 Province aggregate", "name": name, "code": prov, "first": first}})
-    others = [n for n in nodes if n.get("kind") != "division"]
-    counted: dict[tuple[str, str], dict] = {}
-    for e in edges:
-        a, b = province_of.get(e["from"], e["from"]), province_of.get(e["to"], e["to"])
-        if a == b:
-            continue
-        key = (a, b)
-        if key not in counted:
-            counted[key] = {"from": a, "to": b, "count": 0, "year": e.get("year"), "kind": e.get("kind"),
-                            "color": e.get("color", "#999999"), "arrows": e.get("arrows", "to")}
-        c = counted[key]
-        c["count"] += 1
-        if e.get("year") and (c["year"] is None or e["year"] < c["year"]):
-            c["year"] = e["year"]
-    for c in counted.values():
-        c["label"] = str(c["count"])
-        c["title"] = f"{c['count']} adoptions"
-        c["value"] = c.pop("count")
-    return merged + others, list(counted.values())
-
-
 def adoption_curve(first_year: dict[str, int]) -> list[tuple[int, int]]:
     if not first_year:
         return []
@@ -493,8 +683,9 @@ def render(data: ViewData) -> str:
 
 
 def write_view(store: Store, out: Path, *, practice: str | None = None, division: str | None = None,
-               title: str | None = None, classes: tuple[str, ...] = ("Division", "Practice")) -> Path:
-    data = collect(store, practice=practice, division=division, classes=classes)
+               title: str | None = None, classes: tuple[str, ...] = ("Division", "Practice"),
+               years: tuple[int, int] | None = None) -> Path:
+    data = collect(store, practice=practice, division=division, classes=classes, years=years)
     if title:
         data.title = title
     page = render(data).encode("utf-8")

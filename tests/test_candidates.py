@@ -81,8 +81,9 @@ def test_a_user_vocabulary_promotes_a_candidate_and_a_change_of_vocabulary_rebui
         "broader": None, "parts": [], "aliases": ["涉企检查码", "涉企检查码机制"]}], ensure_ascii=False),
         encoding="utf-8")
     build(runner, corpus, store, "--vocabulary", str(extra))
-    rows = json.loads(runner.invoke(main, ["query", "adopters", "--graph", str(store), "--param",
-                                           "practice=enterprise-inspection-code", "--format", "json"]).output)
+    answer = json.loads(runner.invoke(main, ["query", "adopters", "--graph", str(store), "--param",
+                                             "practice=enterprise-inspection-code", "--format", "json"]).output)
+    rows = [{k: v["value"] for k, v in b.items()} for b in answer["results"]["bindings"]]  # SPARQL Results JSON
     assert {r["division"] for r in rows} == {"宜昌市", "襄阳市", "荆州市"}
     assert {r["practiceLabel"] for r in rows} == {"涉企检查码制度"}
     listed = json.loads(runner.invoke(main, ["candidates", "--graph", str(store), "--format", "json"]).output)

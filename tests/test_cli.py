@@ -128,3 +128,24 @@ def test_build_skips_bad_files_with_reasons(runner, tmp_path):
     assert "copy.txt" in result.output and "empty.txt" in result.output and "binary.txt" in result.output
     strict = runner.invoke(main, ["build", str(corpus), "--strict", "--out", str(tmp_path / "s.ttl")])
     assert strict.exit_code == 1
+
+
+def test_query_and_spread_print_a_head_on_a_terminal_and_everything_when_piped(runner, ttl, monkeypatch):
+    args = ["query", "adopters", "--graph", str(ttl), "--param", "practice=fang-guan-fu"]
+    piped = runner.invoke(main, args)
+    total = int(piped.output.rsplit("(", 1)[1].split(" ")[0])
+    assert total > 20 and piped.output.count("\n") == total + 3              # header, rule, rows, count
+    head = runner.invoke(main, args + ["--limit", "5"])
+    assert head.output.count("\n") == 5 + 3 and f"(5 of {total} rows; {total - 5} more" in head.output
+    csv_head = runner.invoke(main, args + ["--limit", "5", "--format", "csv"])
+    assert csv_head.stdout.count("\n") == 6 and f"{total - 5} more" in csv_head.stderr   # the data stays CSV
+    monkeypatch.setattr("govkg.cli._terminal", lambda: True)
+    tty = runner.invoke(main, args)
+    assert tty.output.count("\n") == 20 + 3 and f"(20 of {total} rows" in tty.output
+    assert runner.invoke(main, args + ["--all"]).output == piped.output
+    assert "not both" in runner.invoke(main, args + ["--all", "--limit", "3"]).output
+    trace = runner.invoke(main, ["spread", "fang-guan-fu", "--graph", str(ttl), "--limit", "1"])
+    full = runner.invoke(main, ["spread", "fang-guan-fu", "--graph", str(ttl), "--all"])
+    adopters = full.output.split("Adoption timeline")[1].split("累计采纳")[0].count("\n        “")
+    assert adopters > 1 and f"… {adopters - 1} more adopters" in trace.output
+    assert len(trace.output) < len(full.output)

@@ -151,22 +151,70 @@ def test_view_stays_usable_at_2000_nodes(tmp_path):
     assert drawn(page) == 2000
 
 
-@pytest.mark.browser
-def test_views_past_2000_nodes_aggregate_per_province(tmp_path):
-    from govkg.builders import gazetteer
-    counties = [d for d in gazetteer.load().by_code.values() if d.level == "county" and d.longitude][:2500]
-    nodes = [{"id": f"d{d.code}", "label": d.name, "kind": "division", "x": d.longitude * 90, "y": -d.latitude * 90,
-              "year": 2015 + i % 8, "info": {"code": d.code}} for i, d in enumerate(counties)]
-    nodes.append({"id": "p", "label": "枫桥经验", "kind": "practice", "x": 0, "y": 0})
-    edges = [{"from": n["id"], "to": "p", "year": n["year"]} for n in nodes[:-1]]
-    merged, merged_edges = views.aggregate_by_province(nodes, edges)
-    assert len(merged) < 40
-    assert sum(e["value"] for e in merged_edges) == 2500
-    data = views.ViewData("big")
-    data.nodes, data.edges = merged, merged_edges
+def test_a_large_selection_is_aggregated_per_province_in_the_store(kg, tmp_path, monkeypatch):
+    """Past the detail limits a view draws provinces and practice families with counts the store made."""
+    monkeypatch.setattr(views, "DETAIL_DIVISIONS", 3)            # the five reports count as a large corpus
+    monkeypatch.setattr(views, "TOP_EDGES", 10)
+    data = views.collect(kg.store)
+    provinces = {n["label"].split(" ")[0]: n for n in data.nodes if n["kind"] == "division"}
+    assert set(provinces) == {"宁夏回族自治区", "甘肃省", "内蒙古自治区"}
+    # the divisions behind each province node, counted independently of the view's queries
+    adopters = kg.query("""SELECT DISTINCT ?d ?code WHERE { ?a gov:adopter ?d ; gov:practice ?p .
+        ?p skos:notation [] . ?d gov:level [] OPTIONAL { ?d gov:adcode ?code } }""")
+    ningxia = {r["d"] for r in adopters if (r["code"] or "").startswith("64")}
+    assert provinces["宁夏回族自治区"]["label"] == f"宁夏回族自治区 ({len(ningxia)})"
+    links = [e for e in data.edges if e["kind"] == "aggregate"]
+    assert len(links) == 10 and all(e["value"] >= 1 for e in links)
+    assert re.search(r"the 10 heaviest of (\d+) links drawn; \d+ left out \(\d+ statements\)", data.subtitle)
+    families = {n["info"]["slug"] for n in data.nodes if n["kind"] == "practice"}
+    narrower = {r["slug"] for r in kg.query("SELECT ?slug WHERE { ?p skos:notation ?slug ; skos:broader [] }")}
+    assert families and not families & narrower                    # families, not their members
     page = tmp_path / "agg.html"
     page.write_text(views.render(data), encoding="utf-8")
-    assert drawn(page) == len(merged)
+    assert drawn(page) == len(data.nodes)
+
+
+def test_one_family_aggregates_per_practice_of_the_family(kg, monkeypatch):
+    monkeypatch.setattr(views, "DETAIL_STATEMENTS", 2)
+    data = views.collect(kg.store, practice="three-enforcement-systems")
+    practices = {n["info"]["slug"] for n in data.nodes if n["kind"] == "practice"}
+    family = {r["narrower"] for r in kg.query("practice-family", practice="three-enforcement-systems")}
+    assert "three-enforcement-systems" in practices and len(practices) > 1 and practices <= family
+    assert "three-enforcement-systems" in data.title and "aggregated per province and practice" in data.subtitle
+
+
+def test_views_ask_the_store_only_for_what_they_draw(kg, monkeypatch):
+    """Filters are part of the queries: no answer of a division view is about another division."""
+    zhongwei = {r["d"] for r in kg.query("SELECT ?d ?code WHERE { ?d gov:adcode ?code }", code="640500")}
+    asked = []
+    real = kg.store.query
+
+    def recording(sparql, bindings=None):
+        rows = real(sparql, bindings)
+        asked.append(rows)
+        return rows
+    monkeypatch.setattr(kg.store, "query", recording)
+    data = views.collect(kg.store, division="640500")
+    monkeypatch.undo()
+    divisions = {r["d"] for rows in asked if hasattr(rows, "variables") and "d" in rows.variables for r in rows}
+    assert divisions == zhongwei
+    assert {n["label"] for n in data.nodes if n["kind"] == "division"} == {"中卫市"}
+
+
+def test_a_span_of_years_keeps_the_adoptions_stated_in_it(kg):
+    data = views.collect(kg.store, practice="three-enforcement-systems", years=(2017, 2018))
+    assert {n["label"] for n in data.nodes if n["kind"] == "division"} == {"中卫市"}
+    assert {e["year"] for e in data.edges if "evidence" in e} == {2017}
+    result = CliRunner().invoke(main, ["view", "--graph", "none.ttl", "--year", "2020-2018"])
+    assert result.exit_code == 2 and "the first year is after the last" in result.output
+
+
+def test_pages_stay_under_two_megabytes(kg, monkeypatch):
+    for limits in ({}, {"DETAIL_DIVISIONS": 3}):
+        for name, value in limits.items():
+            monkeypatch.setattr(views, name, value)
+        for classes in (("Division", "Practice"), ("Division", "Practice", "Agency", "Regulation")):
+            assert len(views.render(views.collect(kg.store, classes=classes)).encode("utf-8")) < 2_000_000
 
 
 def test_overview_filtered_by_class(kg, tmp_path):

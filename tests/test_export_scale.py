@@ -1,0 +1,74 @@
+"""Summary and export at any size: counted in the store, streamed and sorted in bounded memory, written
+again only when the graph changed."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from govkg import KnowledgeGraph
+from govkg.kg import exporting
+
+
+class Sealed:
+    """An Oxigraph store that answers queries and counts itself but hands out no statement."""
+
+    def __init__(self, real):
+        self.real = real
+
+    def __getattr__(self, name):
+        if name == "quads_for_pattern":
+            raise AssertionError("the graph's statements were read into Python")
+        return getattr(self.real, name)
+
+    def __iter__(self):
+        raise AssertionError("the graph's statements were read into Python")
+
+    def __len__(self):
+        return len(self.real)
+
+
+@pytest.fixture()
+def built(tmp_path):
+    return KnowledgeGraph.build(store=tmp_path / "g.store")
+
+
+def test_summary_counts_in_the_store(built, monkeypatch):
+    exact = len({str(q.triple) for q in built.store.store.quads_for_pattern(None, None, None, None)})
+    monkeypatch.setattr(built.store, "store", Sealed(built.store.store))
+    monkeypatch.setattr(type(built.store), "triples", lambda self: pytest.fail("triples() materialises the graph"))
+    summary = built.summary
+    assert summary["triples"] == exact and summary["documents"] == 5
+    assert summary["entities"]["Adoption"] > 300
+
+
+def test_export_streams_sorts_in_runs_without_a_platform_tool(built, tmp_path, monkeypatch):
+    whole = tmp_path / "whole.ttl"
+    n = built.export(whole)
+    monkeypatch.setattr(exporting, "RUN_LINES", 1000)            # fifteen runs for the bundled corpus
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: pytest.fail("an external program was run"))
+    spilled = []
+    real_spill = exporting._spill
+    monkeypatch.setattr(exporting, "_spill", lambda lines, tmp, i: spilled.append(len(lines)) or real_spill(lines, tmp, i))
+    assert built.store.write(tmp_path / "runs.nt") == n == len(built.store)
+    assert len(spilled) >= n // 1000 and max(spilled) <= 1000      # never more than a run of lines in memory
+    sorted_runs = tmp_path / "runs.ttl"
+    assert built.export(sorted_runs) == n and sorted_runs.read_bytes() == whole.read_bytes()
+
+
+def test_an_unchanged_graph_is_not_exported_again(built, tmp_path, monkeypatch):
+    out = tmp_path / "g.nt"
+    n = built.export(out)
+    before = out.stat().st_mtime_ns
+    real = built.store.store
+    monkeypatch.setattr(built.store, "store", Sealed(real))
+    assert built.export(out) == n and out.stat().st_mtime_ns == before      # nothing read, nothing written
+    monkeypatch.setattr(built.store, "store", real)
+    assert built.export(tmp_path / "g.ttl") != 0                             # another format is another file
+    out.write_bytes(out.read_bytes()[:-1])                                   # the file was edited: written again
+    assert built.export(out) == n and out.read_bytes().endswith(b" .\n")
+    # a report removed from the store: its graph is gone, so the file is written again
+    graph = built.store.report_graphs()[0]
+    built.store.remove_graph(graph)
+    smaller = built.export(out)
+    assert smaller < n and graph.encode() not in out.read_bytes()
