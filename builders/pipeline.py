@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from spacy.language import Language
 
 from govkg.builders import components, gazetteer, prefilter, text as textmod
+from govkg.builders.text import ReportInputs
 from govkg.builders.context import ReportContext, detect
 from govkg.builders.emit import DC, G, SD, emit, graph_iri, integer, iri, report_iri
 from govkg.builders.extract import Annotated, Extractor
@@ -27,18 +28,6 @@ from govkg.builders.recognise import find_agencies, find_divisions
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-@dataclass(frozen=True)
-class ReportInputs:
-    """What is known of a report from outside its text: where its pages start (a PDF's), and what a
-    metadata sidecar says (reporting division, year, title, publisher, URL), which overrides detection."""
-    pages: tuple[int, ...] = ()
-    division: str | None = None       # GB/T 2260 code
-    year: int | None = None
-    title: str | None = None
-    publisher: str | None = None
-    url: str | None = None            # where the report was published: the report's dcterms:source
 
 
 @dataclass

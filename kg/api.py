@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from govkg import queries
 from govkg.builders import gazetteer
 from govkg.builders.emit import SHARED_LINE_END, graph_iri
-from govkg.builders.pipeline import ReportInputs
+from govkg.builders.text import ReportInputs
 from govkg.builders.text import DecodeError, decode
 from govkg.builders.text import sha256 as text_sha256
 from govkg.kg.engines import Failed, run_builders
