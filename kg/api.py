@@ -27,6 +27,7 @@ from typing import Callable, Iterable, Iterator
 import pyoxigraph as ox
 
 from govkg import queries
+from govkg.namespace import GOV_IRI
 from govkg.builders import gazetteer
 from govkg.builders.emit import SHARED_LINE_END, graph_iri
 from govkg.builders.text import ReportInputs
@@ -586,12 +587,20 @@ class KnowledgeGraph:
     @property
     def summary(self) -> dict[str, object]:
         """Documents, triples, entities per class and facts per kind."""
-        per_class = {r["class"]: r["n"] for r in select(self.store, "summary-classes")}
-        # Practices come from the vocabulary graph: count the ones the reports name.
-        named = select(self.store, "summary-practices")
-        per_class["Practice"] = named.rows[0]["n"]
-        return {"documents": per_class.get("Report", 0), "triples": len(self.store), "entities": per_class,
-                "seconds": round(self.report.seconds, 2), "skipped": len(self.report.skipped)}
+        from govkg.kg import state
+        key = state.state(self.store) if isinstance(self.store, GraphStore) else None
+        counts = state.kept_summary(self.store, key) if key else None     # an unchanged store: counted before
+        if counts is None:
+            per_class = _per_class(select(self.store, "summary-classes"), select(self.store, "summary-classes-vocabulary"))
+            # Practices come from the vocabulary graph: count the ones the reports name.
+            named = select(self.store, "summary-practices")
+            per_class["Practice"] = named.rows[0]["n"]
+            counts = {"triples": len(self.store), "entities": per_class}
+            if key:
+                state.keep_summary(self.store, key, counts)
+        return {"documents": counts["entities"].get("Report", 0), "triples": counts["triples"],
+                "entities": counts["entities"], "seconds": round(self.report.seconds, 2),
+                "skipped": len(self.report.skipped)}
 
     # ------------------------------------------------------------ getting it out
     def export(self, path: str | os.PathLike, fmt: str | None = None) -> int:
@@ -601,7 +610,7 @@ class KnowledgeGraph:
         from govkg.kg import exporting
         if not isinstance(self.store, GraphStore):           # a SPARQL endpoint: no fingerprint to keep
             return self.store.write(path, fmt)
-        graph = exporting.fingerprint(self.store.store, str(format_of(path, fmt)))
+        graph = exporting.fingerprint(self.store, str(format_of(path, fmt)))
         kept = exporting.unchanged(path, graph)
         if kept is not None:
             return kept
@@ -672,3 +681,17 @@ class KnowledgeGraph:
         """SHACL validation against ``ontology/shapes.ttl``: (conforms, report text)."""
         from govkg.kg import validate
         return validate.validate(self.store)
+
+
+def _per_class(typed: Rows, in_vocabulary: Rows) -> dict[str, int]:
+    """Entities per gov: class (by local name) from the counts graph by graph, less those the vocabulary
+    graph types too."""
+    less = {r["c"]: r["n"] for r in in_vocabulary}
+    out = {}
+    for r in typed:
+        c = str(r["c"])
+        if c.startswith(GOV_IRI):
+            n = int(r["n"]) - int(less.get(r["c"], 0))
+            if n:
+                out[c[len(GOV_IRI):]] = n
+    return dict(sorted(out.items()))

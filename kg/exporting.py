@@ -5,9 +5,9 @@ Sorting is an external merge sort in Python (sorted runs of RUN_LINES lines spil
 merged as streams), so it needs no platform tool and no more memory than one run.  Lines compare as UTF-8
 bytes: code point order, the same on every machine.
 
-Beside each file it writes, an export keeps ``<file>.digest``: a fingerprint of the graph it wrote (its named
-graphs, named by the SHA-256 of each report's text, the statements Oxigraph counts, the vocabulary files),
-the format and serialiser, and the size and time of the file.  When all of them still match, the file is left alone.
+Beside each file it writes, an export keeps ``<file>.digest``: a fingerprint of the graph it wrote (for a
+store folder its state, `kg.state`: its named graphs, named by the SHA-256 of each report's text, and the
+vocabulary), the format and serialiser, and the size and time of the file.  When all of them still match, the file is left alone.
 """
 from __future__ import annotations
 
@@ -16,13 +16,12 @@ import heapq
 import json
 import os
 from contextlib import ExitStack
-from functools import cache
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 
-from govkg import ontology
+from govkg.kg.state import Held, shipped_vocabulary, state
 
 RUN_LINES = 250_000        # lines sorted in memory at a time (about 60 MB of N-Triples)
 
@@ -65,26 +64,19 @@ def quad_lines(store: ox.Store, dataset: bool) -> Iterator[bytes]:
         yield f"{q.subject} {q.predicate} {q.object}{g} .\n".encode("utf-8")
 
 
-def fingerprint(store: ox.Store, fmt: str) -> str:
-    """What identifies the graph an export writes, read from the store without reading its statements: the
-    named graphs (a report's graph is named by the SHA-256 of its text, so a changed report renames it), the
-    statements Oxigraph counts, and the vocabulary files loaded beside the reports."""
+def fingerprint(gs: Held, fmt: str) -> str:
+    """What identifies the graph an export writes, read without reading its statements (`kg.state`); a graph
+    in memory, which carries no such names, by its statements' count as well."""
     h = hashlib.sha256(f"{fmt} pyoxigraph {ox.__version__}\n".encode())     # the serialiser writes the bytes
-    for g in sorted(g.value for g in store.named_graphs()):
-        h.update(g.encode("utf-8") + b"\n")
-    h.update(f"{len(store)}\n".encode())
-    h.update(_vocabulary())
+    key = state(gs)
+    if key is None:
+        for g in sorted(g.value for g in gs.store.named_graphs()):
+            h.update(g.encode("utf-8") + b"\n")
+        h.update(f"{len(gs.store)}\n".encode())
+        h.update(shipped_vocabulary())
+    else:
+        h.update(key.encode())
     return h.hexdigest()
-
-
-@cache
-def _vocabulary() -> bytes:
-    h = hashlib.sha256()
-    for name in ontology.DATA_FILES:
-        p = ontology.path(name)
-        if p.exists():
-            h.update(hashlib.sha256(p.read_bytes()).digest())
-    return h.digest()
 
 
 def _digest_path(path: Path) -> Path:
