@@ -17,8 +17,8 @@ components are registered too, for pipelines that want them per sentence.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache, partial
-from typing import Callable
 
 import spacy
 from spacy.language import Language
@@ -59,13 +59,13 @@ class CharTokenizer:
     def to_bytes(self, **_) -> bytes:
         return b""
 
-    def from_bytes(self, _data: bytes, **_) -> "CharTokenizer":
+    def from_bytes(self, _data: bytes, **_) -> CharTokenizer:
         return self
 
     def to_disk(self, _path, **_) -> None:
         pass
 
-    def from_disk(self, _path, **_) -> "CharTokenizer":
+    def from_disk(self, _path, **_) -> CharTokenizer:
         return self
 
 

@@ -161,7 +161,7 @@ class _Writer:
         self.lines.add(f"<{s}> {p} {o} {self.shared}")
 
 
-def _dated(w: "_Writer", s: str, fact) -> None:
+def _dated(w: _Writer, s: str, fact) -> None:
     """A fact's year, where the year was read (gov:yearSource) and its month where the text gives one."""
     if not fact.year:
         return

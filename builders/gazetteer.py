@@ -14,15 +14,24 @@ same graph.  The current five-level table and change list that `jionlp` ships (s
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Callable
 from urllib.parse import unquote
 
 from govkg.builders import gazetteer_sources as sources
+from govkg.builders.gazetteer_names import (
+    SHORT_FORM_STOPLIST,
+    column,
+    derived_aliases,
+    rows,
+    short_forms,
+    simplified,
+    split_suffix,
+    suffix_level,
+    traditional,
+)
 from govkg.builders.gazetteer_sources import township_key
-from govkg.builders.gazetteer_names import (SHORT_FORM_STOPLIST, column, derived_aliases, rows, short_forms,
-                                            simplified, split_suffix, suffix_level, traditional)
 
 __all__ = ["NATIONAL_CODE", "SHORT_FORM_STOPLIST", "NAME_STOPLIST", "Division", "Alias", "Change", "Span",
            "Gazetteer", "load", "settle", "township_key", "split_suffix", "suffix_level", "simplified", "traditional"]

@@ -8,13 +8,13 @@ from __future__ import annotations
 import csv
 import importlib.util
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
 
 
-@lru_cache(maxsize=None)
+@cache
 def rows(name: str) -> tuple[dict[str, str], ...]:
     """Rows of builders/data/<name>.tsv: a header row, `#` comment lines skipped."""
     with (DATA / f"{name}.tsv").open(encoding="utf-8") as f:

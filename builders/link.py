@@ -10,12 +10,11 @@ from dataclasses import dataclass
 
 from govkg.builders import gazetteer, lexicon, vocab
 from govkg.builders.context import ReportContext
-from govkg.builders.facts import (Agency, Candidate, CentralBody, DivisionKey, Evidence, Regulation, ReportFacts,
-                                  Zone)
+from govkg.builders.facts import Agency, Candidate, CentralBody, DivisionKey, Evidence, Regulation, ReportFacts, Zone
 from govkg.builders.mention import Label, Mention
 from govkg.builders.recognise import BARE, GLUED, LEVEL_WORD, TOWNSHIP, regulation_kind, spelled_out
-from govkg.builders.rules.base import Paragraph, Scene
 from govkg.builders.rules.award import honour_spans
+from govkg.builders.rules.base import Paragraph, Scene
 from govkg.builders.text import Sentence
 
 P = vocab.pattern

@@ -19,12 +19,11 @@ from spacy.language import Language
 
 from govkg.builders import components, gazetteer, prefilter, text as textmod
 from govkg.builders.context import ReportContext, detect
-from govkg.builders.emit import DC, G, SD, emit, graph_iri, integer, iri, report_iri
+from govkg.builders.emit import DC, SD, G, emit, graph_iri, integer, iri, report_iri
 from govkg.builders.extract import Annotated, Extractor
 from govkg.builders.facts import ReportFacts
 from govkg.builders.mention import Label, Mention
 from govkg.builders.recognise import find_agencies, find_divisions
-
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 

@@ -9,15 +9,14 @@ structure: which match wins, what a match must not touch.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable
 
 import ahocorasick
 import cn2an
 
-from govkg.builders import gazetteer, lexicon, vocab
-from govkg.builders import practice_forms as practice_forms_mod
+from govkg.builders import gazetteer, lexicon, practice_forms as practice_forms_mod, vocab
 from govkg.builders.mention import Label, Mention
 from govkg.namespace import RegulationKind
 

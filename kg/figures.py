@@ -43,8 +43,8 @@ def figure(trace):
     import matplotlib
     from matplotlib.colors import LinearSegmentedColormap, Normalize
     from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
     from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     matplotlib.rcParams.update(STYLE)
     fig = Figure(figsize=(11, 5.6), layout="constrained")

@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
+
 import networkx as nx
 
 from govkg.kg.spread import Evidence

@@ -230,7 +230,7 @@ def query_page() -> bytes:
     return resources.files("govkg.kg").joinpath("templates", "query.html").read_bytes()
 
 
-def make_server(store: "GraphStore", host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0, *,
+def make_server(store: GraphStore, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0, *,
                 cors: str | None = None, allow_service: tuple[str, ...] = (), max_queries: int = 2,
                 memory_mb: int = 1024, max_body: int = 1 << 20):
     """An HTTP server answering SPARQL queries at /sparql (and /query) over the store's union graph."""

@@ -121,11 +121,11 @@ class Adopter:
             return ""
         return str(self.first_year) if self.ordered else f"by {self.first_year}"
 
-    def above(self, other: "Adopter") -> bool:
+    def above(self, other: Adopter) -> bool:
         """Is this division one of `other`'s ancestors (GB/T 2260 code prefix or gov:partOf chain)?"""
         return self.iri in other.ancestors or (self.code is not None and self.code in other.ancestors)
 
-    def related(self, other: "Adopter") -> bool:
+    def related(self, other: Adopter) -> bool:
         return self.above(other) or other.above(self)
 
 

@@ -15,9 +15,9 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -86,12 +86,12 @@ class Rows:
     def __getitem__(self, i: int) -> dict[str, object]:
         return self.rows[i]
 
-    def only(self, keep: list[str]) -> "Rows":
+    def only(self, keep: list[str]) -> Rows:
         """The same rows with only the columns `keep`."""
         return Rows(keep, [{k: r[k] for k in keep} for r in self.rows],
                     None if self.terms is None else [{k: t.get(k) for k in keep} for t in self.terms])
 
-    def head(self, limit: int | None) -> "Rows":
+    def head(self, limit: int | None) -> Rows:
         """The first `limit` rows (all of them for None)."""
         if limit is None or limit >= len(self.rows):
             return self
@@ -317,7 +317,7 @@ class GraphStore:
 
     # ------------------------------------------------------------ loading
     @classmethod
-    def open(cls, path: str | os.PathLike) -> "GraphStore":
+    def open(cls, path: str | os.PathLike) -> GraphStore:
         """Open a store directory read-only, or load an RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD)
         into memory."""
         p = Path(path)

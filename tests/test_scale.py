@@ -1,14 +1,13 @@
 """Incremental builds into a persistent store, parallel engines, and a real SPARQL server."""
 from __future__ import annotations
 
-
 import pytest
 from click.testing import CliRunner
 
 from govkg import KnowledgeGraph
-from govkg.kg.api import QueryParameterError
 from govkg.builders.text import sha256
 from govkg.cli import main
+from govkg.kg.api import QueryParameterError
 
 from oxigraph_server import oxigraph_serve
 
@@ -125,6 +124,7 @@ def test_large_builds_bulk_load_and_an_interrupted_build_is_redone(corpus, tmp_p
     # an interrupted build: a graph without its manifest entry is removed and rebuilt
     victim = sorted(kg.store.complete_graphs())[0]
     import pyoxigraph as ox
+
     from govkg.kg.store import MANIFEST_GRAPH
     kg.store.store.remove(ox.Quad(ox.NamedNode(victim), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
                                   ox.NamedNode("http://www.w3.org/ns/sparql-service-description#NamedGraph"),

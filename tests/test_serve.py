@@ -14,11 +14,12 @@ import urllib.request
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from oxigraph_server import free_port
 
 from govkg import KnowledgeGraph
 from govkg.cli import main
 from govkg.kg.serve import make_server
+
+from oxigraph_server import free_port
 
 pytestmark = pytest.mark.server
 
