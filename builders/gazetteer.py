@@ -187,7 +187,7 @@ class Gazetteer:
                     if kind in ("abbreviation", "short") and len(form) >= 2 and form not in self.by_name \
                             and form not in SHORT_FORM_STOPLIST and form not in NAME_STOPLIST:
                         out.setdefault(form, []).append(d.code)
-        for code, (name, parent) in sources.location().coded.items():
+        for code, (name, _parent) in sources.location().coded.items():
             if len(code) == 6 and name not in self.by_name and name not in self.by_short and sources.level_of(code) in (
                     "province", "prefecture", "county") and code[:2] + "0000" in self.by_code:
                 out.setdefault(name, []).append(code)

@@ -94,7 +94,7 @@ def build_text(text: str, source_name: str, encoding: str = "utf-8", nlp: Langua
     nlp = nlp or components.make_pipeline()
     sents = [s for s in textmod.sentences(norm) if s.zone != "furniture"]
     chosen = prefilter.candidates(norm, sents) if select else [True] * len(sents)
-    for sent, candidate in zip(sents, chosen):
+    for sent, candidate in zip(sents, chosen, strict=True):
         sentence = norm[sent.start:sent.end]
         spans = {"divisions": _within(divisions, sent.start, sent.end),
                  "agencies": _within(agencies, sent.start, sent.end)}

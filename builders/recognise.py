@@ -54,7 +54,7 @@ def _division_automaton() -> ahocorasick.Automaton:
     and township names with their suffix (乡, 镇, 街道, 苏木: a township's bare stem is never matched)."""
     gaz = gazetteer.load()
     forms: dict[str, tuple[str, str]] = {}
-    for name, codes in gaz.township_names.items():
+    for name in gaz.township_names:
         stem, suffix = gazetteer.split_suffix(name)
         if gazetteer.suffix_level(suffix) == "township" and len(stem) >= 2:
             forms[name] = (name, TOWNSHIP)

@@ -27,7 +27,7 @@ def rows(name: str) -> tuple[dict[str, str], ...]:
         if header is None:
             header = cells
             continue
-        out.append(dict(zip(header, cells + [""] * (len(header) - len(cells)))))
+        out.append(dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=False)))
     return tuple(out)
 
 

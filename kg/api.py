@@ -151,7 +151,7 @@ def read_metadata(path: str | os.PathLike) -> dict[str, ReportInputs]:
     gaz = gazetteer.load()
     out: dict[str, ReportInputs] = {}
     for line, row in enumerate(rows, start=2):
-        def cell(name: str) -> str | None:
+        def cell(name: str, row: dict[str, str] = row) -> str | None:   # this line's row, bound now
             return (row.get(name) or "").strip() or None
         where = f"{path}, line {line}"
         name = cell("file")
@@ -567,7 +567,7 @@ class KnowledgeGraph:
 
     def _division(self, text: str) -> ox.Literal:
         rows = select(self.store, "param-divisions")
-        labels = {r["label"]: t["label"] for r, t in zip(rows.rows, rows.terms or [])}
+        labels = {r["label"]: t["label"] for r, t in zip(rows.rows, rows.terms or [], strict=False)}
         codes = {r["code"]: r["label"] for r in rows if r["code"]}
         if text in codes:
             return labels[codes[text]]

@@ -245,7 +245,7 @@ class Scorer:
 
     def _pair_score(self, pred: set[tuple], gold: set[tuple], practice_at: int) -> Score:
         def same(p: tuple, q: tuple) -> bool:
-            return all(self.practice_match(x, y) if i == practice_at else x == y for i, (x, y) in enumerate(zip(p, q)))
+            return all(self.practice_match(x, y) if i == practice_at else x == y for i, (x, y) in enumerate(zip(p, q, strict=False)))
         return _match(pred, gold, same)
 
     def _adoptions(self, rep: str, g: dict, attributed: list[int], stated: list[int],

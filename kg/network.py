@@ -89,7 +89,7 @@ def infer(cascades: list[Cascade], max_edges: int | None = None, alpha: float = 
         fresh = set()
     # how many cascades each chosen edge explains: those where it ends as the target's best parent
     by_edge = {(c.source, c.target): c for c in chosen}
-    for i, c in enumerate(cascades):
+    for c in cascades:
         for v, tv in c.times.items():
             parents = [(math.log(alpha) - alpha * (tv - tu), u) for u, tu in c.times.items()
                        if tu < tv and (u, v) in by_edge]
@@ -125,7 +125,7 @@ def read_cascades(store: Store, min_adopters: int = 2, observed: bool = False,
     for (slug, node), a in sorted(first.items()):
         # a year stated in any sentence about that first adoption orders it
         stated = any(year_source(SimpleNamespace(first_year=a.first_year, evidence=[e], year_source=s)) in ORDERED
-                     for e, s in zip(a.evidence, a.sources))
+                     for e, s in zip(a.evidence, a.sources, strict=True))
         if stated or observed:
             by_practice[slug][node] = float(a.first_year)
             names[node] = a.name

@@ -247,8 +247,8 @@ def make_server(store: GraphStore, host: str = "127.0.0.1", port: int = 7878, ti
         timeout = IDLE_TIMEOUT
 
         def log_message(self, fmt, *args):  # quieter than the default: one line per request on stderr
-            sys.stderr.write("%s %s\n" % (self.address_string(), (fmt % args).encode("ascii", "backslashreplace")
-                                           .decode("ascii").replace("\x1b", "\\x1b")))
+            line = (fmt % args).encode("ascii", "backslashreplace").decode("ascii").replace("\x1b", "\\x1b")
+            sys.stderr.write(f"{self.address_string()} {line}\n")
 
         def _cors(self) -> None:
             origin = self.headers.get("Origin")

@@ -33,6 +33,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import networkx as nx
@@ -565,7 +566,7 @@ def _edges(adopters: list[Adopter], milestones: list[dict], others: dict[str, di
     added to `others`."""
     edges: list[Edge] = []
     # the curated record first: origin → national pilots → national mandates
-    for a, b in zip(milestones, milestones[1:]):
+    for a, b in pairwise(milestones):
         edges.append(Edge(a["node"], b["node"], "vertical", f"{a['kind']} → {b['kind']}", int(b["year"]),
                           Evidence(b["citation"], "curated"), "curated"))
     pilots_national = [m for m in milestones if m["kind"] == "NationalPilot"]

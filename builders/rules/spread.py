@@ -42,7 +42,7 @@ def spreads(scene: Scene) -> list[Spread | Learning]:
         # the practice shown is named in the meeting's title, just before the meeting word
         where = m.group("where")
         origin = None
-        for st, en, k in scene.divisions:
+        for st, _en, k in scene.divisions:
             if m.start("where") <= st < m.end("where"):
                 origin = k
         if origin is None and SELF_REFERENCE.search(where):
