@@ -181,5 +181,5 @@ class ReportFacts:
                 "plans": sum(s.kind == "plan" for s in self.statements), "candidates": len(self.candidates)}
 
 
-_LISTS = {Regulation: "regulations", Adoption: "adoptions", Spread: "spreads", Learning: "learnings", Outcome: "outcomes", Award: "awards",
-          Statement: "statements", Candidate: "candidates"}
+_LISTS = {Regulation: "regulations", Adoption: "adoptions", Spread: "spreads", Learning: "learnings",
+          Outcome: "outcomes", Award: "awards", Statement: "statements", Candidate: "candidates"}

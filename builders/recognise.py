@@ -45,7 +45,8 @@ def _longest(a: ahocorasick.Automaton, text: str) -> list[tuple[int, int, str]]:
 # ------------------------------------------------------------------ divisions
 
 # A mention's data says what kind of name matched: a township (resolved by the linker from context).
-TOWNSHIP, GLUED, LEVEL_WORD, BARE = "township", "township glued", "level word", "bare"     # glued: a Chinese character before it, not a boundary word
+# glued: a Chinese character before it, not a boundary word
+TOWNSHIP, GLUED, LEVEL_WORD, BARE = "township", "township glued", "level word", "bare"
 
 
 @lru_cache(maxsize=1)

@@ -3,7 +3,8 @@
 Every file is a TSV: ``#`` lines are comments, the first other line is the header, then one entry a
 line.  ``patterns.tsv`` names each regular expression the builders use; a pattern may name a word list in
 braces (``{award_cues}``), which stands for the alternation of that list's first column in file order, or
-``{award_cues.honour=yes}`` for the entries whose column holds a value.  Python keeps the structure of the rules; the words live here.
+``{award_cues.honour=yes}`` for the entries whose column holds a value.  Python keeps the structure of the rules;
+the words live here.
 """
 from __future__ import annotations
 

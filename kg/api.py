@@ -44,7 +44,8 @@ BULK_CHUNK = 400_000
 XSD = "http://www.w3.org/2001/XMLSchema#"
 # What a division's short name leaves off its full name (GB/T 2260 naming): 中卫 for 中卫市, 宁夏 for 宁夏回族自治区,
 # 恩施 for 恩施土家族苗族自治州.
-DIVISION_SUFFIX = re.compile(r"(?:省|市|县|区|旗|盟|地区|林区|矿区|新区|特别行政区|(?:[\u4e00-\u9fff]{1,4}?族)*自治(?:区|州|县|旗))")
+DIVISION_SUFFIX = re.compile(r"(?:省|市|县|区|旗|盟|地区|林区|矿区|新区|特别行政区|"
+                             r"(?:[\u4e00-\u9fff]{1,4}?族)*自治(?:区|州|县|旗))")
 
 
 class QueryParameterError(ValueError):
@@ -333,7 +334,8 @@ class KnowledgeGraph:
         reports are skipped, a renamed one gets its new gov:sourceName, a changed report (same file name,
         new content) replaces exactly its own graph, and reports in the store that are not among the inputs
         are kept (the store is the corpus) unless `prune` is set.  The shared entity graph is derived from
-        the reports the store holds, so the result equals a fresh build of the same reports.  `workers` > 1 builds in that many processes; ``engine="dask"``
+        the reports the store holds, so the result equals a fresh build of the same reports.  `workers` > 1 builds
+        in that many processes; ``engine="dask"``
         sends reports to a Dask cluster (`scheduler` address, or a local cluster when None).
 
         Empty, binary, undecodable, oversized, special and duplicate files, unreadable folders and reports
@@ -407,7 +409,8 @@ class KnowledgeGraph:
                     continue
                 if graph in sources:
                     restated.add(graph)
-                old = by_name.get(path.name, set()) - {graph}   # a graph read again (new vocabulary, sidecar) replaces itself
+                # a graph read again (new vocabulary, sidecar) replaces itself
+                old = by_name.get(path.name, set()) - {graph}
                 if old:
                     replaces[graph] = set(old)
                 inputs = replace(meta or ReportInputs(), pages=decoded.pages)

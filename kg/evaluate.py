@@ -14,7 +14,8 @@ Matching rules (also printed by `govkg eval --help`):
   "attributed" = of the gold adoptions whose practice the report's graph has at all, the share attributed to
   the right division; "stated year" = of matched adoptions whose gold year is stated in the text, the share
   whose earliest predicted year is that year; "year source" = of matched adoptions whose gold gives where the
-  year was read (`year_source`: stated, context, report), the share whose earliest predicted year was read there.  Gold adoptions of a practice outside the vocabulary
+  year was read (`year_source`: stated, context, report), the share whose earliest predicted year was read there.
+  Gold adoptions of a practice outside the vocabulary
   (`practice` null) are scored apart, as "new practices".
 - new practices: a gold adoption with `practice` null and a `practice_name` is found when the report's graph
   holds a practice or candidate practice whose label, without quotation marks, contains that name or is
@@ -245,7 +246,8 @@ class Scorer:
 
     def _pair_score(self, pred: set[tuple], gold: set[tuple], practice_at: int) -> Score:
         def same(p: tuple, q: tuple) -> bool:
-            return all(self.practice_match(x, y) if i == practice_at else x == y for i, (x, y) in enumerate(zip(p, q, strict=False)))
+            return all(self.practice_match(x, y) if i == practice_at else x == y
+                       for i, (x, y) in enumerate(zip(p, q, strict=False)))
         return _match(pred, gold, same)
 
     def _adoptions(self, rep: str, g: dict, attributed: list[int], stated: list[int],

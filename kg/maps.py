@@ -119,7 +119,8 @@ def map_data(trace) -> MapData:
                 "year": a.first_year, "year_source": source or "", "modes": ", ".join(sorted(a.modes)),
                 "quote": ev.quote if ev else "", "report": ev.report if ev else ""}
         entry = {"name": a.name, "year": a.first_year, "source": source or "undated",
-                 "colour": colour(a.first_year, span), "ordered": source in ORDERED, "hatched": source == "report", "info": info,
+                 "colour": colour(a.first_year, span), "ordered": source in ORDERED, "hatched": source == "report",
+                 "info": info,
                  "rank": order.get(lvl, 3)}
         if b is not None:
             entry |= {"d": path(b.polygons), "label_at": project(*b.centre)}

@@ -55,7 +55,9 @@ def _xml_safe_quad(q):
     if isinstance(o, ox.Literal) and _NOT_XML.search(o.value):
         o = ox.Literal(xml_safe(o.value), language=o.language) if o.language else \
             ox.Literal(xml_safe(o.value), datatype=o.datatype)
-    return ox.Quad(q.subject, q.predicate, o, q.graph_name) if isinstance(q, ox.Quad) else ox.Triple(q.subject, q.predicate, o)
+    if isinstance(q, ox.Quad):
+        return ox.Quad(q.subject, q.predicate, o, q.graph_name)
+    return ox.Triple(q.subject, q.predicate, o)
 
 
 class GraphFileError(ValueError):

@@ -162,11 +162,13 @@ def collect(store: Store, practice: str | None = None, division: str | None = No
         f.practices = [r["p"] for r in select(store, "view-family", slug=practice)]
         if not f.practices:
             raise KeyError(f"no practice with slug {practice!r}")
-        label = next((r["pl"] for r in select_text(store, _with("view-practices", "p", f.practices)) if r["slug"] == practice),
+        label = next((r["pl"] for r in select_text(store, _with("view-practices", "p", f.practices))
+                      if r["slug"] == practice),
                      practice)
     if division:
         f.divisions = _resolve_division(store, division)
-    large = f.practices is None and f.divisions is None and select(store, "view-at-most")[0]["statements"] > DETAIL_STATEMENTS
+    large = (f.practices is None and f.divisions is None
+             and select(store, "view-at-most")[0]["statements"] > DETAIL_STATEMENTS)
     if not large:
         counts = select_text(store, f.fill(queries.internal("view-count")))[0]
         if not counts["statements"]:
@@ -394,7 +396,8 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
             "size": 12 + min(40, round(4 * math.sqrt(n))), "year": first, "color": _year_colour(first, data.years),
             "x": pos[0], "y": pos[1], "title": f"{name}: {n} adopting divisions{extra}",
             "info": {"type": "省份汇总 Province aggregate", "name": name, "code": prov, "first": first}}
-    links = sorted(select_text(store, f.fill(queries.internal("view-links"), groups)), key=lambda r: (-r["divisions"], r["prov"], r["g"]))
+    links = sorted(select_text(store, f.fill(queries.internal("view-links"), groups)),
+                   key=lambda r: (-r["divisions"], r["prov"], r["g"]))
     drawn = links[:TOP_EDGES] if "Practice" in classes else []
     positions = {k[len("province:"):]: (v["x"], v["y"]) for k, v in nodes.items()}
     edges: list[dict] = []
@@ -432,7 +435,8 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
         notes.append(f"the {len(drawn)} heaviest of {len(links)} links drawn; {len(left)} left out "
                      f"({sum(r['statements'] for r in left)} statements)")
     if "Regulation" in classes:
-        cited = sorted(select_text(store, f.fill(queries.internal("view-top-cited"), groups)), key=lambda r: (-r["n"], r["reg"]))
+        cited = sorted(select_text(store, f.fill(queries.internal("view-top-cited"), groups)),
+                       key=lambda r: (-r["n"], r["reg"]))
         top = [r["reg"] for r in cited[:TOP_REGULATIONS]]
         if top:
             titles: dict[str, dict] = {}
@@ -445,7 +449,8 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
                               "size": 8, "color": "#aec7e8", "x": round(3200 * math.cos(a), 1),
                               "y": round(3200 * math.sin(a), 1), "title": f"《{t['title']}》 {t['kind']}",
                               "info": {"type": "法规文件 Regulation", "name": t["title"], "english": t["kind"]}}
-            citing = select_text(store, _with(f.fill(queries.internal("view-citing-provinces"), groups), "reg", top, "#REGS"))
+            citing = select_text(store, _with(f.fill(queries.internal("view-citing-provinces"), groups), "reg", top,
+                                              "#REGS"))
             for r in sorted(citing, key=lambda r: (r["prov"], r["reg"])):
                 edges.append({"from": "province:" + r["prov"], "to": r["reg"], "kind": "cites", "value": r["n"],
                               "title": f"cited in the reports of {r['n']} divisions", "color": "#aec7e8"})
@@ -534,8 +539,10 @@ def spread_view(t) -> ViewData:
                    ("dot", UNDATED_COLOUR, "未注明年份 adopter, undated"),
                    ("diamond", "#9467bd", "确定/学习来源 designating or learned-from body"),
                    ("box", "#ffe0b3", "推广范围 spread scope"),
-                   ("line", EDGE_KIND_STYLES["vertical"]["color"], "纵向 vertical: designation, mandate, division above → rollout"),
-                   ("dashed", EDGE_KIND_STYLES["horizontal"]["color"], "横向 horizontal: earlier → later peer, same province"),
+                   ("line", EDGE_KIND_STYLES["vertical"]["color"],
+                    "纵向 vertical: designation, mandate, division above → rollout"),
+                   ("dashed", EDGE_KIND_STYLES["horizontal"]["color"],
+                    "横向 horizontal: earlier → later peer, same province"),
                    ("dotted", EDGE_KIND_STYLES["learning"]["color"], "学习借鉴 learning: from X → the learner"),
                    ("dashed", EDGE_KIND_STYLES["spread"]["color"], "推广 spread statement")]
     data.curve = t.curve

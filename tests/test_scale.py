@@ -36,7 +36,8 @@ def test_changed_report_replaces_exactly_its_graph_and_removed_report_goes(corpu
     del kg
     target = corpus / "002_ec20e51193bd3e3a.txt"
     old_sha = sha256(target.read_text(encoding="utf-8"))
-    changed = target.read_text(encoding="utf-8").replace("赤峰市被评为全国“七五”普法中期先进城市", "赤峰市被评为全国先进城市")
+    changed = target.read_text(encoding="utf-8").replace("赤峰市被评为全国“七五”普法中期先进城市",
+                                                         "赤峰市被评为全国先进城市")
     target.write_text(changed, encoding="utf-8")
     (corpus / "004_cf16352dc10b8b11.txt").unlink()
     kg = KnowledgeGraph.build([corpus], store=store)

@@ -256,5 +256,6 @@ def test_the_spread_view_draws_learning_links_with_their_own_style(fengqiao, tmp
 
 def test_the_overview_view_draws_learning_links_too(kg, tmp_path):
     page = kg.view(tmp_path / "o.html", practice="fengqiao-experience").read_text(encoding="utf-8")
-    edges = re.findall(r'"from": "([^"]+)", "kind": "learning"(?:[^{}]|\{[^{}]*\})*?"to": "([^"]+)"', page)   # not the legend
+    # the edges of the graph, not the legend
+    edges = re.findall(r'"from": "([^"]+)", "kind": "learning"(?:[^{}]|\{[^{}]*\})*?"to": "([^"]+)"', page)
     assert edges == [(WUZHONG, YANCHI)]

@@ -25,8 +25,8 @@ _POINTER = 2        # a phrase this short before its noun points back (相关经
 _WHOLE = vocab.words("whole_scope")[0]      # the prefix of a whole-scope word
 
 
-@rule("spread", triggers=("spread_promote", "spread_meeting", "spread_written", "spread_upward", "model_cases", "national_press",
-                          "national_media"))
+@rule("spread", triggers=("spread_promote", "spread_meeting", "spread_written", "spread_upward", "model_cases",
+                          "national_press", "national_media"))
 def spreads(scene: Scene) -> list[Spread | Learning]:
     t, ctx = scene.text, scene.ctx
     scope_of = vocab.mapping("scope_words")
