@@ -15,9 +15,10 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -71,21 +72,27 @@ def format_of(path: str | os.PathLike, explicit: str | None = None) -> ox.RdfFor
     return FORMATS[name]
 
 
+# One row of a SELECT: each value is a str, int, float, bool or None by the column's datatype, which the
+# caller knows from its query (so Any, not object: a caller reads a count as an int without a cast).
+Row = dict[str, Any]
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
 @dataclass
 class Rows:
     """The answer to a SELECT query: variable names and rows of Python values (str, int, float, None)."""
     variables: list[str]
-    rows: list[dict[str, object]]
+    rows: list[Row]
     # the RDF terms behind the values, row by row (when known): what the SPARQL results formats write
-    terms: list[dict[str, object]] | None = field(default=None, repr=False, compare=False)
+    terms: list[dict[str, Term | None]] | None = field(default=None, repr=False, compare=False)
 
-    def __iter__(self) -> Iterator[dict[str, object]]:
+    def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, i: int) -> dict[str, object]:
+    def __getitem__(self, i: int) -> Row:
         return self.rows[i]
 
     def only(self, keep: list[str]) -> Rows:
@@ -488,7 +495,7 @@ class GraphStore:
             self.store.flush()
 
     # ------------------------------------------------------------ querying
-    def query(self, sparql: str, bindings: dict[str, object] | None = None) -> Rows | bool:
+    def query(self, sparql: str, bindings: Mapping[str, object] | None = None) -> Rows | bool:
         """Run SPARQL over the union of all graphs.  `bindings` are substituted as RDF terms, never as text."""
         subs = {ox.Variable(k): _term(v) for k, v in (bindings or {}).items()}
         # Oxigraph substitutes values for variables (SPARQL SEP-0007): the query text is never edited,
