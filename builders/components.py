@@ -89,6 +89,7 @@ class MentionComponent:
         one_per_char = len(doc) == len(text)
         spans = []
         for h in self.find(text):
+            span: Span | None
             if one_per_char:   # token offsets are character offsets: no alignment to compute
                 span = Span(doc, h.start, h.end, label=h.label.value, kb_id=h.key)
             else:

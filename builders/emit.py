@@ -117,7 +117,7 @@ def candidate_iri(term: str) -> str:
     return ID_IRI + "practice/candidate/" + slug(term)
 
 
-def agency_iri(division: str, name: str) -> str:
+def agency_iri(division: DivisionKey, name: str) -> str:
     return ID_IRI + f"agency/{division_iri(division)[len(ID_IRI):]}/{slug(name)}"
 
 

@@ -144,7 +144,8 @@ def _input_lines(lines: list[str], sha: str, inputs: ReportInputs) -> list[str]:
         m = _START.match(line) if inputs.pages else None
         if m:
             page = textmod.page_of(inputs.pages, int(m.group(2)))
-            out.append(f"{m.group(1)} {SD.pageStart} {integer(page)} {g}")
+            if page is not None:        # always, with inputs.pages set
+                out.append(f"{m.group(1)} {SD.pageStart} {integer(page)} {g}")
     return out
 
 

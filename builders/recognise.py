@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import ahocorasick
 import cn2an
@@ -31,7 +32,7 @@ def _automaton(forms: dict[str, str]) -> ahocorasick.Automaton:
     return a
 
 
-def _longest(a: ahocorasick.Automaton, text: str) -> list[tuple[int, int, str]]:
+def _longest(a: ahocorasick.Automaton, text: str) -> list[tuple[int, int, Any]]:
     """Leftmost-longest, non-overlapping matches."""
     found = sorted(((end - n + 1, end + 1, key) for end, (n, key) in a.iter(text)), key=lambda m: (m[0], -m[1]))
     out, last = [], -1

@@ -15,7 +15,7 @@ import re
 
 from govkg.builders import vocab
 from govkg.builders.context import SELF_REFERENCE
-from govkg.builders.facts import Learning, Spread
+from govkg.builders.facts import DivisionKey, Learning, Spread
 from govkg.builders.rules.base import Scene, experience_nouns, phrase_start, practice_near, practice_of_phrase
 from govkg.builders.rules.registry import rule
 
@@ -30,7 +30,7 @@ _WHOLE = vocab.words("whole_scope")[0]      # the prefix of a whole-scope word
 def spreads(scene: Scene) -> list[Spread | Learning]:
     t, ctx = scene.text, scene.ctx
     scope_of = vocab.mapping("scope_words")
-    found: list[tuple[int, str, str | None, bool]] = []   # (position, scope, origin override, others learn it)
+    found: list[tuple[int, str, DivisionKey | None, bool]] = []   # (position, scope, origin override, others learn it)
     for m in P("spread_promote").finditer(t):
         scope = m.group("a") or m.group("b")
         scope = scope_of.get(scope, scope)
@@ -53,7 +53,8 @@ def spreads(scene: Scene) -> list[Spread | Learning]:
             found.append((m.start(), scope, None, False))
     if not found:
         return []
-    out, seen = [], set()
+    out: list[Spread | Learning] = []
+    seen = set()
     nouns = experience_nouns(t)
     for pos, scope, origin, learning in found:
         decided, slug, candidate = _practice_of_experience(scene, nouns, pos)
