@@ -23,6 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
+from typing import TextIO
 
 import pyoxigraph as ox
 
@@ -204,7 +205,7 @@ class _Stage:
         self.graphs: list[str] = []
         self.lines = 0
         self.chunks = 0
-        self.file = None
+        self.file: TextIO | None = None
         self.path: Path | None = None
         self.seen: set[str] = set()
         self.loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govkg-load")
@@ -235,6 +236,7 @@ class _Stage:
             return
         self.file.close()
         self.wait()
+        assert self.path is not None                # set with the file
         self.loading = self.loader.submit(self.gs.bulk_add, self.path, self.graphs)
         self.file, self.graphs, self.lines = None, [], 0
         self.chunks += 1
@@ -273,13 +275,13 @@ def _user_vocabulary(paths: Iterable[str | os.PathLike]) -> tuple[list[dict], st
         extra = lexicon.extra_entries(tuple(map(str, files)))
     except (ValueError, KeyError, TypeError) as e:
         raise ValueError(f"vocabulary: not a list of practices in the format of practices.json: {e}") from None
-    for e in extra:
-        if not isinstance(e, dict) or not {"id", "zh", "en", "definition"} <= set(e) or \
-                not (e.get("chapter") or e.get("broader")):
+    for entry in extra:
+        if not isinstance(entry, dict) or not {"id", "zh", "en", "definition"} <= set(entry) or \
+                not (entry.get("chapter") or entry.get("broader")):
             raise ValueError(f"vocabulary: every entry needs an id, zh and en labels, a definition and a chapter "
-                             f"or a broader practice: {e!r}")
+                             f"or a broader practice: {entry!r}")
         for key, empty in (("aliases", []), ("parts", []), ("broader", None)):
-            e.setdefault(key, empty)
+            entry.setdefault(key, empty)
     lexicon.use_vocabulary(files)
     digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest() if files else ""
     return extra, digest
@@ -570,7 +572,8 @@ class KnowledgeGraph:
 
     def _division(self, text: str) -> ox.Literal:
         rows = select(self.store, "param-divisions")
-        labels = {r["label"]: t["label"] for r, t in zip(rows.rows, rows.terms or [], strict=False)}
+        labels = {r["label"]: t["label"] for r, t in zip(rows.rows, rows.terms or [], strict=False)
+                  if isinstance(t["label"], ox.Literal)}     # always: labels are literals
         codes = {r["code"]: r["label"] for r in rows if r["code"]}
         if text in codes:
             return labels[codes[text]]

@@ -66,8 +66,12 @@ class Score:
             self.matched = self.tp
 
     @property
+    def _matched(self) -> int:
+        return self.tp if self.matched is None else self.matched      # set by __post_init__
+
+    @property
     def precision(self) -> float:
-        return self.matched / self.pred if self.pred else (1.0 if not self.gold else 0.0)
+        return self._matched / self.pred if self.pred else (1.0 if not self.gold else 0.0)
 
     @property
     def recall(self) -> float:
@@ -80,7 +84,7 @@ class Score:
 
     def add(self, other: Score) -> None:
         self.tp += other.tp
-        self.matched += other.matched
+        self.matched = self._matched + other._matched
         self.pred += other.pred
         self.gold += other.gold
 
@@ -204,7 +208,7 @@ class Scorer:
     def _divisions(self, rep: str, g: dict, linked: list[int], township: list[int]) -> Score:
         rows = self._rows("eval-divisions", r=rep)
         pred = {(r["code"] or r["l"]) for r in rows}
-        by_name = {}
+        by_name: dict[str, set[str]] = {}
         for r in rows:
             by_name.setdefault(r["l"], set()).add(r["code"] or r["l"])
         gold = {(d["adcode"] or d["name"]) for d in g["divisions"]}
@@ -267,7 +271,7 @@ class Scorer:
         gold2 = {(key(a["division"]), a["practice"], a["mode"], a["year"]) for a in known}
         pred1, pred2, gold1, gold2 = (self._keep(x, 1) for x in (pred1, pred2, gold1, gold2))
         years: dict[tuple, list[int]] = {}
-        dated: dict[tuple, list[tuple[int, str]]] = {}     # (division, practice) → (year, where it was read)
+        dated: dict[tuple, list[tuple[int, str | None]]] = {}     # (division, practice) → (year, where it was read)
         for r in rows:
             if r["year"] is not None:
                 years.setdefault((division(r), _slug(r["p"])), []).append(int(r["year"]))

@@ -150,7 +150,7 @@ def write_network(edges: list[InferredEdge], path: str | Path, fmt: str = "csv",
             w.writerow([e.source, e.target, e.score, e.cascades, names.get(e.source, ""), names.get(e.target, "")])
         data = buf.getvalue().encode("utf-8")
     else:
-        g = nx.DiGraph(model="NetInf, exponential")
+        g: nx.DiGraph[str] = nx.DiGraph(model="NetInf, exponential")
         for e in edges:
             for n in (e.source, e.target):
                 g.add_node(n, label=names.get(n, n))

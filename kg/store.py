@@ -117,7 +117,8 @@ class Rows:
                           ensure_ascii=False).encode("utf-8")
         if fmt == "json":
             return data
-        return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(format=RESULTS_FORMATS[fmt])
+        return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(  # type: ignore[return-value]
+            format=RESULTS_FORMATS[fmt])   # without an output, serialize() returns bytes; its stub says bytes | None
 
     def to_dataframe(self):
         """The rows as a pandas DataFrame (needs pandas)."""
@@ -133,7 +134,8 @@ def boolean_result(value: bool, fmt: str) -> bytes:
     """An ASK answer in a SPARQL 1.1 Query Results format (see `Rows.serialize`)."""
     data = b'{"head":{},"boolean":%s}' % (b"true" if value else b"false")
     return data if fmt == "json" else \
-        ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(format=RESULTS_FORMATS[fmt])
+        ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(  # type: ignore[return-value]
+            format=RESULTS_FORMATS[fmt])   # as in Rows.serialize
 
 
 def _result_json(term, for_xml: bool = False) -> dict[str, str]:
@@ -232,21 +234,22 @@ class Contributions:
         self.memory: dict[str, list[str]] = {}
         self.stale = False
 
-    def _file(self, graph: str) -> Path:
-        return self.folder / (graph.rsplit("/", 1)[1] + ".nq")
+    @staticmethod
+    def _file(folder: Path, graph: str) -> Path:
+        return folder / (graph.rsplit("/", 1)[1] + ".nq")
 
     def put(self, graph: str, lines: list[str]) -> None:
         if self.folder is None:
             self.memory[graph] = list(lines)
             return
         data = "".join(lines).encode("utf-8")
-        atomic_write(self._file(graph), lambda f: f.write(data), 0, sync=False)
+        atomic_write(self._file(self.folder, graph), lambda f: f.write(data), 0, sync=False)
 
     def get(self, graph: str) -> list[str]:
         if self.folder is None:
             return self.memory.get(graph, [])
         try:
-            return self._file(graph).read_text(encoding="utf-8").splitlines(keepends=True)
+            return self._file(self.folder, graph).read_text(encoding="utf-8").splitlines(keepends=True)
         except FileNotFoundError:
             return []
 
@@ -255,7 +258,7 @@ class Contributions:
             self.memory.pop(graph, None)
             return
         try:
-            self._file(graph).unlink()
+            self._file(self.folder, graph).unlink()
         except FileNotFoundError:
             pass
 
@@ -311,7 +314,7 @@ class GraphStore:
     def __init__(self, path: str | os.PathLike | None = None, read_only: bool = False):
         self.path = Path(path) if path else None
         self.read_only = read_only
-        if not path:
+        if self.path is None:
             self.store = ox.Store()
         elif read_only:
             if not is_store(self.path):
@@ -322,7 +325,7 @@ class GraphStore:
                 raise GraphFileError(f"{self.path}: cannot open the store: {_first_line(e)}") from None
         else:
             self.store = _open_for_writing(self.path)
-        self.contributions = Contributions(self.path / CONTRIBUTIONS_DIR if path else None)
+        self.contributions = Contributions(self.path / CONTRIBUTIONS_DIR if self.path is not None else None)
 
     # ------------------------------------------------------------ loading
     @classmethod
@@ -350,7 +353,7 @@ class GraphStore:
         graph's dcterms:hasVersion (`vocabulary_version` reads it back) so that a build can tell that the
         reports were read with another vocabulary."""
         graph = ox.NamedNode(ONTOLOGY_GRAPH)
-        quads = []
+        quads: list[ox.Quad] = []
         for name in ontology.DATA_FILES:
             p = ontology.path(name)
             if name == "practices.ttl" and extra:
@@ -371,7 +374,7 @@ class GraphStore:
         """The version of the user vocabulary the store's reports were read with ("" for the shipped one)."""
         graph = ox.NamedNode(ONTOLOGY_GRAPH)
         found = list(self.store.quads_for_pattern(graph, ox.NamedNode(str(DCTERMS.hasVersion)), None, graph))
-        return found[0].object.value if found else ""
+        return found[0].object.value if found and not isinstance(found[0].object, ox.Triple) else ""
 
     def replace_graph(self, graph: str, nquads: Iterable[str]) -> None:
         """Put one report's lines in its named graph, replacing whatever the graph held, add its descriptions
@@ -400,7 +403,8 @@ class GraphStore:
 
     def complete_graphs(self) -> set[str]:
         """Report graphs recorded in the manifest: built to the end."""
-        return {q.subject.value for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(MANIFEST_GRAPH))}
+        return {q.subject.value for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(MANIFEST_GRAPH))
+                if not isinstance(q.subject, ox.Triple)}
 
     def recover(self) -> int:
         """Repair what an interruption left, in both directions: report graphs without a manifest entry are
@@ -461,7 +465,8 @@ class GraphStore:
         """Report graph → the file name it was built from (gov:sourceName)."""
         out = {}
         for q in self.store.quads_for_pattern(None, ox.NamedNode(GOV_IRI + "sourceName"), None, None):
-            if not isinstance(q.graph_name, ox.DefaultGraph) and REPORT_GRAPH.fullmatch(q.graph_name.value):
+            if not isinstance(q.graph_name, ox.DefaultGraph) and REPORT_GRAPH.fullmatch(q.graph_name.value) \
+                    and not isinstance(q.object, ox.Triple):
                 out[q.graph_name.value] = q.object.value
         return out
 

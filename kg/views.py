@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pyoxigraph as ox
@@ -26,9 +27,11 @@ from govkg.kg.stores import Store, select, select_text
 
 MODE_COLOURS = {"piloted": "#d62728", "adopted": "#1f77b4", "extended": "#2ca02c", "deepened": "#9467bd",
                 "promoted": "#8c564b"}
-EDGE_STYLES = {"partOf": {"color": "#bbbbbb", "dashes": True}, "spread": {"color": "#ff7f0e", "dashes": [8, 4]},
-               "learning": {"color": "#2ca02c", "dashes": [2, 3], "width": 3},
-               "vertical": {"color": "#d62728", "dashes": False}, "horizontal": {"color": "#17becf", "dashes": [2, 4]}}
+# vis-network edge options: a colour, dashes (a flag or a pattern), a width
+EDGE_STYLES: dict[str, dict[str, Any]] = {
+    "partOf": {"color": "#bbbbbb", "dashes": True}, "spread": {"color": "#ff7f0e", "dashes": [8, 4]},
+    "learning": {"color": "#2ca02c", "dashes": [2, 3], "width": 3},
+    "vertical": {"color": "#d62728", "dashes": False}, "horizontal": {"color": "#17becf", "dashes": [2, 4]}}
 SCALE = 90.0      # pixels per degree of longitude
 
 
@@ -379,16 +382,16 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
     years = sorted(per_year)
     data.years = data.colours = (years[0], years[-1]) if years else None
     total = 0
-    for y in years:
-        total += per_year[y]
-        data.curve.append((y, total))
+    for year in years:
+        total += per_year[year]
+        data.curve.append((year, total))
     agencies = {r["prov"]: r["n"] for r in select_text(store, f.fill(queries.internal("view-province-agencies"), groups))} \
         if "Agency" in classes else {}
     nodes: dict[str, dict] = {}
     for prov in sorted(per_province):
         d = gaz.by_code.get(prov)
         name = d.name if d else "其他 other"
-        pos = _position(d.longitude, d.latitude) if d and d.longitude else _jitter(prov, 300)
+        pos = (_position(d.longitude, d.latitude) if d and d.longitude else None) or _jitter(prov, 300)
         n, first = per_province[prov], first_of.get(prov)
         extra = f", {agencies[prov]} agencies" if prov in agencies else ""
         nodes["province:" + prov] = {
@@ -463,10 +466,11 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
 
 # The central government has no GB/T 2260 point; draw it at the capital.
 CENTRAL_POSITION = (116.40, 39.90)
-EDGE_KIND_STYLES = {"vertical": {"color": "#d62728", "dashes": False, "width": 2},
-                    "horizontal": {"color": "#17becf", "dashes": [4, 4], "width": 2},
-                    "learning": {"color": "#2ca02c", "dashes": [2, 3], "width": 3},
-                    "spread": {"color": "#ff7f0e", "dashes": [10, 4], "width": 2}}
+EDGE_KIND_STYLES: dict[str, dict[str, Any]] = {
+    "vertical": {"color": "#d62728", "dashes": False, "width": 2},
+    "horizontal": {"color": "#17becf", "dashes": [4, 4], "width": 2},
+    "learning": {"color": "#2ca02c", "dashes": [2, 3], "width": 3},
+    "spread": {"color": "#ff7f0e", "dashes": [10, 4], "width": 2}}
 # Adopters known only "by" their report's year: hollow and grey, out of the year colour scale.
 OBSERVED_COLOUR = {"background": "#ffffff", "border": "#888888"}
 
@@ -485,6 +489,7 @@ def spread_view(t) -> ViewData:
     placed: dict[str, tuple[float, float]] = {}
     for i, m in enumerate(t.milestones):
         pos = _position(m["lon"], m["lat"]) or _position(*CENTRAL_POSITION)
+        assert pos is not None                  # the centre has both coordinates
         pos = (pos[0], pos[1] + 70 * i)   # milestones at one place stack in time order
         placed[m["node"]] = pos
         net.add_node(m["node"], label=f"{m['year']} {m['placeLabel'] or '中央'}", shape="star", size=22,
