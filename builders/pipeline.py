@@ -24,20 +24,9 @@ from govkg.builders.extract import Annotated, Extractor
 from govkg.builders.facts import ReportFacts
 from govkg.builders.mention import Label, Mention
 from govkg.builders.recognise import find_agencies, find_divisions
+from govkg.builders.text import ReportInputs
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-@dataclass(frozen=True)
-class ReportInputs:
-    """What is known of a report from outside its text: where its pages start (a PDF's), and what a
-    metadata sidecar says (reporting division, year, title, publisher, URL), which overrides detection."""
-    pages: tuple[int, ...] = ()
-    division: str | None = None       # GB/T 2260 code
-    year: int | None = None
-    title: str | None = None
-    publisher: str | None = None
-    url: str | None = None            # where the report was published: the report's dcterms:source
 
 
 @dataclass

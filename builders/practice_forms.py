@@ -68,7 +68,12 @@ class Forms:
                     tails.setdefault(form[:i], []).append((form[i:], slug))
         a = ahocorasick.Automaton()
         for head, ts in tails.items():
-            a.add_word(head, (head, tuple(sorted(ts, key=lambda t: -len(t[0])))))
+            # a head like 行政 has hundreds of tails: index them by their first two characters, so that a head
+            # found costs a lookup per position of the gap, not a search per tail
+            by_prefix: dict[str, list[tuple[int, str, str]]] = {}
+            for i, (tail, slug) in enumerate(sorted(ts, key=lambda t: -len(t[0]))):
+                by_prefix.setdefault(tail[:MIN_PART], []).append((i, tail, slug))
+            a.add_word(head, (head, by_prefix))
         if tails:
             a.make_automaton()
         self.heads = a
@@ -85,13 +90,17 @@ def split_forms(text: str, forms: Forms, taken: list[tuple[int, int]]) -> list[t
     if not forms.whole or len(forms.heads) == 0:
         return []
     found = []
-    for end, (head, tails) in forms.heads.iter(text):
+    widest = max(LONG_GAP, *GAP.values())
+    for end, (head, by_prefix) in forms.heads.iter(text):
         s, e = end - len(head) + 1, end + 1
-        for tail, slug in tails:
-            limit = GAP.get(len(head) + len(tail), LONG_GAP)
-            t = text.find(tail, e + 1, e + limit + len(tail))
-            if t < 0:
-                continue
+        first: dict[int, tuple[int, str, str]] = {}      # tail (by its rank) → where it starts first
+        for t in range(e + 1, min(e + widest, len(text) - MIN_PART) + 1):
+            for i, tail, slug in by_prefix.get(text[t:t + MIN_PART], ()):
+                if i not in first and t <= e + GAP.get(len(head) + len(tail), LONG_GAP) \
+                        and text.startswith(tail, t):
+                    first[i] = (t, tail, slug)
+        for i in sorted(first):                          # longest tail first, as the forms were ranked
+            t, tail, slug = first[i]
             gap = text[e:t]
             if P("gap_breaks").search(gap):
                 continue

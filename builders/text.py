@@ -41,6 +41,18 @@ class Decoded:
         return self.html or self.encoding not in ("utf-8", "ascii")
 
 
+@dataclass(frozen=True)
+class ReportInputs:
+    """What is known of a report from outside its text: where its pages start (a PDF's), and what a
+    metadata sidecar says (reporting division, year, title, publisher, URL), which overrides detection."""
+    pages: tuple[int, ...] = ()
+    division: str | None = None       # GB/T 2260 code
+    year: int | None = None
+    title: str | None = None
+    publisher: str | None = None
+    url: str | None = None            # where the report was published: the report's dcterms:source
+
+
 def page_of(pages: tuple[int, ...], offset: int) -> int | None:
     """The 1-based page an offset falls on, given the page starts of `Decoded.pages` (None without pages)."""
     if not pages:

@@ -30,8 +30,7 @@ import pyoxigraph as ox
 from govkg import queries
 from govkg.builders import gazetteer
 from govkg.builders.emit import SHARED_LINE_END, graph_iri
-from govkg.builders.pipeline import ReportInputs
-from govkg.builders.text import DecodeError, decode, sha256 as text_sha256
+from govkg.builders.text import DecodeError, ReportInputs, decode, sha256 as text_sha256
 from govkg.kg.engines import Failed, run_builders
 from govkg.kg.store import GraphStore, Rows, atomic_write, format_of
 from govkg.kg.stores import Store, select

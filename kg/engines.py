@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from govkg.builders.pipeline import GraphPayload, ReportInputs
+    from govkg.builders.pipeline import GraphPayload
+    from govkg.builders.text import ReportInputs
 
 Item = tuple[str, str, str, bool, "ReportInputs | None"]   # (text, source name, encoding, text differs, inputs)
 

@@ -7,6 +7,8 @@ builders/ must not reach the store, the views or the CLI (namespace.py is shared
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -89,3 +91,12 @@ def test_readers_of_the_graph_do_not_depend_on_the_facade(graph):
     """Spread traces, views and scores take a `Store`: they run on a local store or an endpoint alike."""
     for reader in ("govkg.kg.spread", "govkg.kg.views", "govkg.kg.evaluate"):
         assert "govkg.kg.api" not in nx.descendants(graph, reader), reader
+
+
+def test_reading_commands_start_without_the_builder():
+    """query, view, spread, export and serve never build, so they do not pay for importing spaCy (seconds):
+    the CLI and the library's reading side import no module that pulls it in."""
+    code = ("import sys, govkg.cli, govkg.kg.api, govkg.kg.views, govkg.kg.spread, govkg.kg.serve; "
+            "print(sorted(m for m in sys.modules if m == 'spacy' or m.startswith('govkg.builders.pipeline')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
