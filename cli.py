@@ -481,7 +481,8 @@ def export(graph, fmt, out):
                    "(stated|context|report), mode, report, quote; undated adopters kept with no year.")
 @click.option("--gexf", "gexf_out", type=click.Path(path_type=Path), default=None,
               help="Write the network as dynamic GEXF (Gephi): a start year on what the text dates.")
-@click.option("--graphml", "graphml_out", type=click.Path(path_type=Path), default=None, help="Write the network as GraphML.")
+@click.option("--graphml", "graphml_out", type=click.Path(path_type=Path), default=None,
+              help="Write the network as GraphML.")
 @click.option("--map", "map_out", type=click.Path(path_type=Path), default=None,
               help="Write the adoption map (real boundaries, year slider, evidence on click; works offline).")
 @click.option("--figure", "figure_out", type=click.Path(path_type=Path), default=None,

@@ -125,7 +125,7 @@ class GOV(DefinedNamespace):
     _extras = ["from"]
 
 
-GOV_FROM = GOV["from"]
+GOV_FROM: URIRef = GOV["from"]
 
 
 
@@ -182,7 +182,7 @@ class AwardLevel(_Controlled):
     OTHER = "other"
 
     @property
-    def term(self) -> URIRef | None:
+    def term(self) -> URIRef | None:  # type: ignore[override]  # OTHER has no level: its callers test for None
         return None if self is AwardLevel.OTHER else Level(self.value).term
 
 

@@ -62,7 +62,7 @@ def generate(n: int, out: Path, seed: int = 7, sentences_per_doc: int | None = N
             s = body[rng.randrange(len(body))]
             for name in names:
                 s = s.replace(name, target.name)
-            s = YEAR.sub(lambda m: f"{int(m.group(1)) + shift}{m.group(2)}", s)
+            s = YEAR.sub(lambda m, shift=shift: f"{int(m.group(1)) + shift}{m.group(2)}", s)
             lines.append(s)
         path = out / f"{i:06d}_{target.code}.txt"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -29,9 +29,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from generate import generate  # noqa: E402
-
 from govkg import queries  # noqa: E402
+
+from generate import generate  # noqa: E402
 
 SEED_FAMILIES = ("three-enforcement-systems", "fengqiao-experience", "fang-guan-fu")
 # Targets on a 2-core machine (see the benchmark section of the README).
@@ -79,6 +79,7 @@ def example_args(name: str) -> list[str]:
 def stages(corpus: Path, tmp: Path, sample: int = 200) -> dict:
     """The builder alone in one process, and Oxigraph's bulk load alone (on-disk store), on a sample."""
     import pyoxigraph as ox
+
     from govkg.builders.pipeline import build_text
     texts = [(p.read_text(encoding="utf-8"), p.name) for p in sorted(corpus.glob("*.txt"))[:sample]]
     build_text(*texts[0])                                   # lexicons and automata loaded before timing

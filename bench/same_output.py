@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from generate import generate  # noqa: E402
-
 from govkg.builders.pipeline import build_text  # noqa: E402
 from govkg.kg.api import bundled_corpus  # noqa: E402
+
+from generate import generate  # noqa: E402
 
 GOLDEN = Path(__file__).parents[1] / "tests" / "fixtures" / "corpus.nq.gz"
 SYNTHETIC = 300

@@ -13,7 +13,6 @@ prints a traceback, or temporary folders of the killed process are left once the
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
 import signal

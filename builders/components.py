@@ -17,8 +17,8 @@ components are registered too, for pipelines that want them per sentence.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache, partial
-from typing import Callable
 
 import spacy
 from spacy.language import Language
@@ -59,13 +59,13 @@ class CharTokenizer:
     def to_bytes(self, **_) -> bytes:
         return b""
 
-    def from_bytes(self, _data: bytes, **_) -> "CharTokenizer":
+    def from_bytes(self, _data: bytes, **_) -> CharTokenizer:
         return self
 
     def to_disk(self, _path, **_) -> None:
         pass
 
-    def from_disk(self, _path, **_) -> "CharTokenizer":
+    def from_disk(self, _path, **_) -> CharTokenizer:
         return self
 
 
@@ -89,6 +89,7 @@ class MentionComponent:
         one_per_char = len(doc) == len(text)
         spans = []
         for h in self.find(text):
+            span: Span | None
             if one_per_char:   # token offsets are character offsets: no alignment to compute
                 span = Span(doc, h.start, h.end, label=h.label.value, kb_id=h.key)
             else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from govkg.builders import gazetteer, vocab
@@ -110,7 +110,7 @@ def detect(text: str, norm: str, divisions: list[Mention], in_titles) -> ReportC
         next(filter(None, map(_iso_date, reversed(list(_DATE.finditer(norm[-300:]))))), None)
 
     # --- reporting division: weighted mentions; title and header count most.
-    votes: Counter[str] = Counter()
+    votes: defaultdict[str, float] = defaultdict(float)
     self_level = _self_level(norm)
     # A township counts only where the head names it (a county report lists its townships in the body),
     # resolved with the other divisions the head names (those inside titles too) as its parents in context.
@@ -147,9 +147,9 @@ def detect(text: str, norm: str, divisions: list[Mention], in_titles) -> ReportC
 
     # --- year reported on
     year, period = None, None
-    m = _YEAR_TITLE.search(title or "")
-    if m:
-        year = int(m.group(1))
+    tm = _YEAR_TITLE.search(title or "")
+    if tm:
+        year = int(tm.group(1))
     else:
         for _, line in lines[:40]:
             lm = _YEAR_LEAD.match(line)

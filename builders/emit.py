@@ -117,7 +117,7 @@ def candidate_iri(term: str) -> str:
     return ID_IRI + "practice/candidate/" + slug(term)
 
 
-def agency_iri(division: str, name: str) -> str:
+def agency_iri(division: DivisionKey, name: str) -> str:
     return ID_IRI + f"agency/{division_iri(division)[len(ID_IRI):]}/{slug(name)}"
 
 
@@ -161,7 +161,7 @@ class _Writer:
         self.lines.add(f"<{s}> {p} {o} {self.shared}")
 
 
-def _dated(w: "_Writer", s: str, fact) -> None:
+def _dated(w: _Writer, s: str, fact) -> None:
     """A fact's year, where the year was read (gov:yearSource) and its month where the text gives one."""
     if not fact.year:
         return

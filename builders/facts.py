@@ -6,7 +6,6 @@ zone (which has no code).  Every fact carries the `Evidence` it was read from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from govkg.namespace import AwardLevel, Level, Mode, RegulationKind, YearSource
 
@@ -28,7 +27,7 @@ class CentralBody:
     name: str
 
 
-DivisionKey = Union[str, Zone]
+DivisionKey = str | Zone
 
 
 @dataclass(frozen=True)
@@ -182,5 +181,5 @@ class ReportFacts:
                 "plans": sum(s.kind == "plan" for s in self.statements), "candidates": len(self.candidates)}
 
 
-_LISTS = {Regulation: "regulations", Adoption: "adoptions", Spread: "spreads", Learning: "learnings", Outcome: "outcomes", Award: "awards",
-          Statement: "statements", Candidate: "candidates"}
+_LISTS = {Regulation: "regulations", Adoption: "adoptions", Spread: "spreads", Learning: "learnings",
+          Outcome: "outcomes", Award: "awards", Statement: "statements", Candidate: "candidates"}

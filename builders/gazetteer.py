@@ -14,15 +14,24 @@ same graph.  The current five-level table and change list that `jionlp` ships (s
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Callable
 from urllib.parse import unquote
 
 from govkg.builders import gazetteer_sources as sources
+from govkg.builders.gazetteer_names import (
+    SHORT_FORM_STOPLIST,
+    column,
+    derived_aliases,
+    rows,
+    short_forms,
+    simplified,
+    split_suffix,
+    suffix_level,
+    traditional,
+)
 from govkg.builders.gazetteer_sources import township_key
-from govkg.builders.gazetteer_names import (SHORT_FORM_STOPLIST, column, derived_aliases, rows, short_forms,
-                                            simplified, split_suffix, suffix_level, traditional)
 
 __all__ = ["NATIONAL_CODE", "SHORT_FORM_STOPLIST", "NAME_STOPLIST", "Division", "Alias", "Change", "Span",
            "Gazetteer", "load", "settle", "township_key", "split_suffix", "suffix_level", "simplified", "traditional"]
@@ -178,7 +187,7 @@ class Gazetteer:
                     if kind in ("abbreviation", "short") and len(form) >= 2 and form not in self.by_name \
                             and form not in SHORT_FORM_STOPLIST and form not in NAME_STOPLIST:
                         out.setdefault(form, []).append(d.code)
-        for code, (name, parent) in sources.location().coded.items():
+        for code, (name, _parent) in sources.location().coded.items():
             if len(code) == 6 and name not in self.by_name and name not in self.by_short and sources.level_of(code) in (
                     "province", "prefecture", "county") and code[:2] + "0000" in self.by_code:
                 out.setdefault(name, []).append(code)

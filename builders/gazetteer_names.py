@@ -8,13 +8,13 @@ from __future__ import annotations
 import csv
 import importlib.util
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
 
 
-@lru_cache(maxsize=None)
+@cache
 def rows(name: str) -> tuple[dict[str, str], ...]:
     """Rows of builders/data/<name>.tsv: a header row, `#` comment lines skipped."""
     with (DATA / f"{name}.tsv").open(encoding="utf-8") as f:
@@ -48,11 +48,15 @@ def _suffix_sets() -> tuple[tuple[int, frozenset[str]], ...]:
     return tuple((n, frozenset(s for s in _suffixes() if len(s) == n)) for n in lengths)
 
 
-def split_suffix(name: str, _sets: list = []) -> tuple[str, str]:
-    """(stem, level suffix), the longest suffix first (tested in tests/test_gazetteer.py).  A name that is all suffix keeps it as its stem (县 → (县, ''))."""
-    if not _sets:                       # called some 50 000 times on a first load: no cache lookup
-        _sets.extend(_suffix_sets())
-    for n, suffixes in _sets:
+_SUFFIX_SETS: list[tuple[int, frozenset[str]]] = []   # filled on first use
+
+
+def split_suffix(name: str) -> tuple[str, str]:
+    """(stem, level suffix), the longest suffix first (tested in tests/test_gazetteer.py).
+    A name that is all suffix keeps it as its stem (县 → (县, ''))."""
+    if not _SUFFIX_SETS:                # called some 50 000 times on a first load: no cache lookup
+        _SUFFIX_SETS.extend(_suffix_sets())
+    for n, suffixes in _SUFFIX_SETS:
         if len(name) > n and name[-n:] in suffixes:
             return name[:-n], name[-n:]
     return name, ""

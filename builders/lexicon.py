@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from govkg.namespace import GOV, ID_IRI
@@ -70,10 +70,12 @@ def _practices(files: tuple[str, ...]) -> dict[str, PracticeEntry]:
     g.parse(ontology_path("practices.ttl"), format="turtle")
     prefix = ID_IRI + "practice/"
     out: dict[str, PracticeEntry] = {}
-    for p in sorted(g.subjects(RDF.type, GOV.Practice)):
+    for p in sorted(g.subjects(RDF.type, GOV.Practice), key=str):
         slug = str(p)[len(prefix):]
         zh = en = ""
         for lab in g.objects(p, SKOS.prefLabel):
+            if not isinstance(lab, Literal):
+                continue
             if lab.language == "zh":
                 zh = str(lab)
             elif lab.language == "en":
@@ -105,8 +107,8 @@ def _surface_forms(files: tuple[str, ...]) -> dict[str, str]:
 
     def depth(slug: str) -> int:
         d = 0
-        while entries[slug].broader:
-            slug = entries[slug].broader
+        while parent := entries[slug].broader:
+            slug = parent
             d += 1
         return d
 
@@ -123,7 +125,7 @@ def _surface_forms(files: tuple[str, ...]) -> dict[str, str]:
 def ancestors(slug: str) -> list[str]:
     entries = practices()
     out = []
-    while slug in entries and entries[slug].broader:
-        slug = entries[slug].broader
+    while slug in entries and (parent := entries[slug].broader):
+        slug = parent
         out.append(slug)
     return out

@@ -6,16 +6,16 @@ practices) whatever the sentence is about; the rules in `builders.rules` then re
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from govkg.builders import gazetteer, lexicon, vocab
 from govkg.builders.context import ReportContext
-from govkg.builders.facts import (Agency, Candidate, CentralBody, DivisionKey, Evidence, Regulation, ReportFacts,
-                                  Zone)
+from govkg.builders.facts import Agency, Candidate, CentralBody, DivisionKey, Evidence, Regulation, ReportFacts, Zone
 from govkg.builders.mention import Label, Mention
 from govkg.builders.recognise import BARE, GLUED, LEVEL_WORD, TOWNSHIP, regulation_kind, spelled_out
-from govkg.builders.rules.base import Paragraph, Scene
 from govkg.builders.rules.award import honour_spans
+from govkg.builders.rules.base import Paragraph, Scene
 from govkg.builders.text import Sentence
 
 P = vocab.pattern
@@ -41,7 +41,7 @@ class Linker:
         self.gaz = gazetteer.load()
 
     # ---------------------------------------------------------------- divisions
-    def division(self, m: Mention, near: list[str] = ()) -> DivisionKey | None:
+    def division(self, m: Mention, near: Sequence[str] = ()) -> DivisionKey | None:
         """The division a mention names; `near` are the codes named before it in the sentence."""
         if m.label is Label.ZONE:
             return Zone(self._zone_parent(m.data[0] if m.data else m.key), m.key)

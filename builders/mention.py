@@ -27,5 +27,5 @@ class Mention:
     key: str
     data: tuple = field(default=())
 
-    def shifted(self, offset: int) -> "Mention":
+    def shifted(self, offset: int) -> Mention:
         return Mention(self.start - offset, self.end - offset, self.label, self.key, self.data)

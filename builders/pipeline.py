@@ -18,14 +18,13 @@ from dataclasses import dataclass, replace
 from spacy.language import Language
 
 from govkg.builders import components, gazetteer, prefilter, text as textmod
-from govkg.builders.text import ReportInputs
 from govkg.builders.context import ReportContext, detect
-from govkg.builders.emit import DC, G, SD, emit, graph_iri, integer, iri, report_iri
+from govkg.builders.emit import DC, SD, G, emit, graph_iri, integer, iri, report_iri
 from govkg.builders.extract import Annotated, Extractor
 from govkg.builders.facts import ReportFacts
 from govkg.builders.mention import Label, Mention
 from govkg.builders.recognise import find_agencies, find_divisions
-
+from govkg.builders.text import ReportInputs
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -84,7 +83,7 @@ def build_text(text: str, source_name: str, encoding: str = "utf-8", nlp: Langua
     nlp = nlp or components.make_pipeline()
     sents = [s for s in textmod.sentences(norm) if s.zone != "furniture"]
     chosen = prefilter.candidates(norm, sents) if select else [True] * len(sents)
-    for sent, candidate in zip(sents, chosen):
+    for sent, candidate in zip(sents, chosen, strict=True):
         sentence = norm[sent.start:sent.end]
         spans = {"divisions": _within(divisions, sent.start, sent.end),
                  "agencies": _within(agencies, sent.start, sent.end)}
@@ -134,7 +133,8 @@ def _input_lines(lines: list[str], sha: str, inputs: ReportInputs) -> list[str]:
         m = _START.match(line) if inputs.pages else None
         if m:
             page = textmod.page_of(inputs.pages, int(m.group(2)))
-            out.append(f"{m.group(1)} {SD.pageStart} {integer(page)} {g}")
+            if page is not None:        # always, with inputs.pages set
+                out.append(f"{m.group(1)} {SD.pageStart} {integer(page)} {g}")
     return out
 
 

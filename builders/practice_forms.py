@@ -201,7 +201,7 @@ def _kinds() -> re.Pattern:
 
 def named_candidates(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """Names shaped like a practice that no form matched: (start, end, candidate name)."""
-    out = []
+    out: list[tuple[int, int, str]] = []
     for name in ("candidate_named", "candidate_quoted_lead", "candidate_n_plus_n", "candidate_one_one"):
         for m in P(name).finditer(text):
             s, e = m.span("term")

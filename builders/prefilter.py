@@ -15,8 +15,8 @@ statement — they need no recogniser for that.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 import ahocorasick
 

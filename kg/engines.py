@@ -7,9 +7,10 @@ so memory stays flat however large the corpus.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from govkg.builders.pipeline import GraphPayload
@@ -25,7 +26,7 @@ class Failed:
     reason: str
 
 
-def _build(item: Item) -> Union[GraphPayload, Failed]:
+def _build(item: Item) -> GraphPayload | Failed:
     # imported here: spaCy takes seconds to import, and only a build needs it (not query, view or spread)
     from govkg.builders.pipeline import build_payload
     # Any failure inside one report's build (spaCy's E088 on a very long sentence, a rule that trips on odd
@@ -39,7 +40,7 @@ def _build(item: Item) -> Union[GraphPayload, Failed]:
 
 
 def run_builders(items: Iterable[Item], *, workers: int = 1, engine: str = "local",
-                 scheduler: str | None = None, window: int = 16) -> Iterator[Union[GraphPayload, Failed]]:
+                 scheduler: str | None = None, window: int = 16) -> Iterator[GraphPayload | Failed]:
     """Payloads in input order (so every engine yields the same sequence); a `Failed` for a report whose
     build raised."""
     if engine == "dask":

@@ -14,7 +14,8 @@ Matching rules (also printed by `govkg eval --help`):
   "attributed" = of the gold adoptions whose practice the report's graph has at all, the share attributed to
   the right division; "stated year" = of matched adoptions whose gold year is stated in the text, the share
   whose earliest predicted year is that year; "year source" = of matched adoptions whose gold gives where the
-  year was read (`year_source`: stated, context, report), the share whose earliest predicted year was read there.  Gold adoptions of a practice outside the vocabulary
+  year was read (`year_source`: stated, context, report), the share whose earliest predicted year was read there.
+  Gold adoptions of a practice outside the vocabulary
   (`practice` null) are scored apart, as "new practices".
 - new practices: a gold adoption with `practice` null and a `practice_name` is found when the report's graph
   holds a practice or candidate practice whose label, without quotation marks, contains that name or is
@@ -65,8 +66,12 @@ class Score:
             self.matched = self.tp
 
     @property
+    def _matched(self) -> int:
+        return self.tp if self.matched is None else self.matched      # set by __post_init__
+
+    @property
     def precision(self) -> float:
-        return self.matched / self.pred if self.pred else (1.0 if not self.gold else 0.0)
+        return self._matched / self.pred if self.pred else (1.0 if not self.gold else 0.0)
 
     @property
     def recall(self) -> float:
@@ -77,9 +82,9 @@ class Score:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
-    def add(self, other: "Score") -> None:
+    def add(self, other: Score) -> None:
         self.tp += other.tp
-        self.matched += other.matched
+        self.matched = self._matched + other._matched
         self.pred += other.pred
         self.gold += other.gold
 
@@ -203,7 +208,7 @@ class Scorer:
     def _divisions(self, rep: str, g: dict, linked: list[int], township: list[int]) -> Score:
         rows = self._rows("eval-divisions", r=rep)
         pred = {(r["code"] or r["l"]) for r in rows}
-        by_name = {}
+        by_name: dict[str, set[str]] = {}
         for r in rows:
             by_name.setdefault(r["l"], set()).add(r["code"] or r["l"])
         gold = {(d["adcode"] or d["name"]) for d in g["divisions"]}
@@ -245,7 +250,8 @@ class Scorer:
 
     def _pair_score(self, pred: set[tuple], gold: set[tuple], practice_at: int) -> Score:
         def same(p: tuple, q: tuple) -> bool:
-            return all(self.practice_match(x, y) if i == practice_at else x == y for i, (x, y) in enumerate(zip(p, q)))
+            return all(self.practice_match(x, y) if i == practice_at else x == y
+                       for i, (x, y) in enumerate(zip(p, q, strict=False)))
         return _match(pred, gold, same)
 
     def _adoptions(self, rep: str, g: dict, attributed: list[int], stated: list[int],
@@ -265,7 +271,7 @@ class Scorer:
         gold2 = {(key(a["division"]), a["practice"], a["mode"], a["year"]) for a in known}
         pred1, pred2, gold1, gold2 = (self._keep(x, 1) for x in (pred1, pred2, gold1, gold2))
         years: dict[tuple, list[int]] = {}
-        dated: dict[tuple, list[tuple[int, str]]] = {}     # (division, practice) → (year, where it was read)
+        dated: dict[tuple, list[tuple[int, str | None]]] = {}     # (division, practice) → (year, where it was read)
         for r in rows:
             if r["year"] is not None:
                 years.setdefault((division(r), _slug(r["p"])), []).append(int(r["year"]))

@@ -15,9 +15,9 @@ import hashlib
 import heapq
 import json
 import os
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -61,7 +61,7 @@ def quad_lines(store: ox.Store, dataset: bool) -> Iterator[bytes]:
     """Every statement of the store as an N-Triples line (N-Quads with its graph, for a dataset)."""
     for q in store.quads_for_pattern(None, None, None, None):
         g = "" if not dataset or isinstance(q.graph_name, ox.DefaultGraph) else f" {q.graph_name}"
-        yield f"{q.subject} {q.predicate} {q.object}{g} .\n".encode("utf-8")
+        yield f"{q.subject} {q.predicate} {q.object}{g} .\n".encode()
 
 
 def fingerprint(gs: Held, fmt: str) -> str:

@@ -15,11 +15,17 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from govkg.kg import boundaries
 from govkg.kg.maps import UNDATED, VIRIDIS, _milestone_place, colour, focus_provinces
 from govkg.kg.store import atomic_write
 from govkg.kg.years import ORDERED, year_source
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from govkg.kg.spread import Trace
 
 FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "DejaVu Sans"]
 STYLE = {"font.family": "sans-serif", "font.sans-serif": FONTS, "axes.unicode_minus": False,
@@ -38,15 +44,16 @@ def _patch(polygons, **style):
     return PathPatch(MPath(verts, codes), **style)
 
 
-def figure(trace):
+def figure(trace: Trace) -> Figure:
     """The matplotlib Figure (no pyplot, so no GUI backend and no global state)."""
     import matplotlib
     from matplotlib.colors import LinearSegmentedColormap, Normalize
     from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
     from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
-    matplotlib.rcParams.update(STYLE)
+    # the stub keys rcParams by a Literal of every setting's name, which a dict of str does not match
+    matplotlib.rcParams.update(STYLE)  # type: ignore[arg-type]
     fig = Figure(figsize=(11, 5.6), layout="constrained")
     grid = fig.add_gridspec(1, 2, width_ratios=[1.45, 1])
     ax, curve_ax = fig.add_subplot(grid[0]), fig.add_subplot(grid[1])
@@ -168,7 +175,7 @@ def _curve(ax, trace) -> None:
     ax.legend(loc="lower right", fontsize=7)
 
 
-def write_figure(trace, out: str | Path) -> Path:
+def write_figure(trace: Trace, out: str | Path) -> Path:
     import io
     out = Path(out)
     suffix = out.suffix.lower()

@@ -108,21 +108,22 @@ def map_data(trace) -> MapData:
         for code, b in sorted(levels[name].divisions.items()):
             if b.province_code in focus:
                 target.append(Shape(path(b.polygons), code, b.name))
-    order = {"Province": 0, "Prefecture": 1, "County": 2}
+    order: dict[str | None, int] = {"Province": 0, "Prefecture": 1, "County": 2}
     drawn = []
     for a in trace.adopters:
         source = year_source(a)
         lvl = a.level if a.level in order else None
-        b = levels[lvl].divisions.get(a.code or "") if lvl else None
+        boundary = levels[lvl].divisions.get(a.code or "") if lvl else None
         ev = a.evidence[0] if a.evidence else None
         info = {"name": a.name, "code": a.code or "", "level": a.level, "province": a.province or "",
                 "year": a.first_year, "year_source": source or "", "modes": ", ".join(sorted(a.modes)),
                 "quote": ev.quote if ev else "", "report": ev.report if ev else ""}
         entry = {"name": a.name, "year": a.first_year, "source": source or "undated",
-                 "colour": colour(a.first_year, span), "ordered": source in ORDERED, "hatched": source == "report", "info": info,
+                 "colour": colour(a.first_year, span), "ordered": source in ORDERED, "hatched": source == "report",
+                 "info": info,
                  "rank": order.get(lvl, 3)}
-        if b is not None:
-            entry |= {"d": path(b.polygons), "label_at": project(*b.centre)}
+        if boundary is not None:
+            entry |= {"d": path(boundary.polygons), "label_at": project(*boundary.centre)}
         elif a.longitude is not None and a.latitude is not None:
             entry |= {"dot": project(float(a.longitude), float(a.latitude)),
                       "label_at": project(float(a.longitude), float(a.latitude))}

@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
+
 import networkx as nx
 
 from govkg.kg.spread import Evidence
@@ -88,7 +89,7 @@ def infer(cascades: list[Cascade], max_edges: int | None = None, alpha: float = 
         fresh = set()
     # how many cascades each chosen edge explains: those where it ends as the target's best parent
     by_edge = {(c.source, c.target): c for c in chosen}
-    for i, c in enumerate(cascades):
+    for c in cascades:
         for v, tv in c.times.items():
             parents = [(math.log(alpha) - alpha * (tv - tu), u) for u, tu in c.times.items()
                        if tu < tv and (u, v) in by_edge]
@@ -124,7 +125,7 @@ def read_cascades(store: Store, min_adopters: int = 2, observed: bool = False,
     for (slug, node), a in sorted(first.items()):
         # a year stated in any sentence about that first adoption orders it
         stated = any(year_source(SimpleNamespace(first_year=a.first_year, evidence=[e], year_source=s)) in ORDERED
-                     for e, s in zip(a.evidence, a.sources))
+                     for e, s in zip(a.evidence, a.sources, strict=True))
         if stated or observed:
             by_practice[slug][node] = float(a.first_year)
             names[node] = a.name
@@ -149,7 +150,7 @@ def write_network(edges: list[InferredEdge], path: str | Path, fmt: str = "csv",
             w.writerow([e.source, e.target, e.score, e.cascades, names.get(e.source, ""), names.get(e.target, "")])
         data = buf.getvalue().encode("utf-8")
     else:
-        g = nx.DiGraph(model="NetInf, exponential")
+        g: nx.DiGraph[str] = nx.DiGraph(model="NetInf, exponential")
         for e in edges:
             for n in (e.source, e.target):
                 g.add_node(n, label=names.get(n, n))

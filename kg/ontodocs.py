@@ -38,10 +38,10 @@ def class_diagram(g: Graph) -> str:
            '<path d="M0,0 L8,4 L0,8 z" fill="#555"/></marker></defs>']
     for prop in sorted(g.subjects(RDF.type, OWL.ObjectProperty), key=str):
         dom, rng = g.value(prop, RDFS.domain), g.value(prop, RDFS.range)
-        doms = [dom] if dom in pos else [x for x in g.items(g.value(dom, OWL.unionOf))] if dom is not None and \
-            g.value(dom, OWL.unionOf) is not None else []
-        rngs = [rng] if rng in pos else [x for x in g.items(g.value(rng, OWL.unionOf))] if rng is not None and \
-            g.value(rng, OWL.unionOf) is not None else []
+        dom_union = g.value(dom, OWL.unionOf) if dom is not None else None
+        rng_union = g.value(rng, OWL.unionOf) if rng is not None else None
+        doms = [dom] if dom in pos else list(g.items(dom_union)) if dom_union is not None else []
+        rngs = [rng] if rng in pos else list(g.items(rng_union)) if rng_union is not None else []
         for d in doms:
             for t in rngs:
                 if d in pos and t in pos and d != t:

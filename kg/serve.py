@@ -137,15 +137,17 @@ def _content_type(media: str) -> str:
 def _xml_results(result) -> bytes:
     """SPARQL Results XML that is always well-formed: literals lose what XML 1.0 cannot hold (report text may
     carry a control character), as the RDF/XML export does."""
+    # without an output, serialize() returns bytes; pyoxigraph's stub says bytes | None
     if isinstance(result, ox.QueryBoolean):
-        return result.serialize(format=ox.QueryResultsFormat.XML)
+        return result.serialize(format=ox.QueryResultsFormat.XML)  # type: ignore[return-value]
     data = json.loads(result.serialize(format=ox.QueryResultsFormat.JSON))
     for row in data["results"]["bindings"]:
         for value in row.values():
             if isinstance(value.get("value"), str):
                 value["value"] = xml_safe(value["value"])
     clean = json.dumps(data, ensure_ascii=False).encode("utf-8")
-    return ox.parse_query_results(clean, format=ox.QueryResultsFormat.JSON).serialize(format=ox.QueryResultsFormat.XML)
+    return ox.parse_query_results(clean, format=ox.QueryResultsFormat.JSON).serialize(  # type: ignore[return-value]
+        format=ox.QueryResultsFormat.XML)
 
 
 def _limit_memory(megabytes: int) -> None:
@@ -173,20 +175,20 @@ def _run(store: ox.Store, query: str, dataset: dict, ranges: list[tuple[str, flo
             os.close(devnull)
             _limit_memory(memory_mb)
         result = store.query(query, prefixes=PREFIXES, **dataset)
-        graph = not isinstance(result, (ox.QueryBoolean, ox.QuerySolutions))
-        offered = GRAPH_TYPES if graph else RESULT_TYPES
+        graph = isinstance(result, ox.QueryTriples)
+        offered: dict[str, ox.RdfFormat] | dict[str, ox.QueryResultsFormat] = GRAPH_TYPES if graph else RESULT_TYPES
         media = negotiate(ranges, offered)
         if media is None:
             conn.send((406, "text/plain; charset=utf-8",
                        f"none of the accepted types is offered for this query; it can be answered as: "
                        f"{', '.join(offered)}\n".encode()))
-        elif graph:
-            prefixes = TURTLE_PREFIXES if offered[media] == ox.RdfFormat.TURTLE else None
-            conn.send((200, _content_type(media), ox.serialize(result, format=offered[media], prefixes=prefixes)))
-        elif offered[media] == ox.QueryResultsFormat.XML:
+        elif isinstance(result, ox.QueryTriples):
+            prefixes = TURTLE_PREFIXES if GRAPH_TYPES[media] == ox.RdfFormat.TURTLE else None
+            conn.send((200, _content_type(media), ox.serialize(result, format=GRAPH_TYPES[media], prefixes=prefixes)))
+        elif RESULT_TYPES[media] == ox.QueryResultsFormat.XML:
             conn.send((200, _content_type(media), _xml_results(result)))
         else:
-            conn.send((200, _content_type(media), result.serialize(format=offered[media])))
+            conn.send((200, _content_type(media), result.serialize(format=RESULT_TYPES[media])))
     except SyntaxError as e:
         conn.send((400, "text/plain; charset=utf-8", f"SPARQL syntax error: {e}".encode()))
     except MemoryError:
@@ -227,10 +229,10 @@ def service_description(endpoint: str, graphs: list[str]) -> list[ox.Triple]:
 
 def query_page() -> bytes:
     """The query page: a form, no scripts (kg/templates/query.html)."""
-    return resources.files("govkg.kg").joinpath("templates", "query.html").read_bytes()
+    return resources.files("govkg.kg").joinpath("templates").joinpath("query.html").read_bytes()
 
 
-def make_server(store: "GraphStore", host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0, *,
+def make_server(store: GraphStore, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0, *,
                 cors: str | None = None, allow_service: tuple[str, ...] = (), max_queries: int = 2,
                 memory_mb: int = 1024, max_body: int = 1 << 20):
     """An HTTP server answering SPARQL queries at /sparql (and /query) over the store's union graph."""
@@ -247,8 +249,8 @@ def make_server(store: "GraphStore", host: str = "127.0.0.1", port: int = 7878, 
         timeout = IDLE_TIMEOUT
 
         def log_message(self, fmt, *args):  # quieter than the default: one line per request on stderr
-            sys.stderr.write("%s %s\n" % (self.address_string(), (fmt % args).encode("ascii", "backslashreplace")
-                                           .decode("ascii").replace("\x1b", "\\x1b")))
+            line = (fmt % args).encode("ascii", "backslashreplace").decode("ascii").replace("\x1b", "\\x1b")
+            sys.stderr.write(f"{self.address_string()} {line}\n")
 
         def _cors(self) -> None:
             origin = self.headers.get("Origin")
@@ -305,7 +307,7 @@ def make_server(store: "GraphStore", host: str = "127.0.0.1", port: int = 7878, 
                                              b"application/n-triples, application/ld+json, application/rdf+xml\n")
             if media == "text/html":
                 return self._send(200, "text/html; charset=utf-8", page, negotiated=True)
-            own = f"http://{host}:{self.server.server_address[1]}/sparql"
+            own = f"http://{host}:{self.server.server_address[1]}/sparql"  # type: ignore[index]  # TCP: (host, port)
             try:
                 endpoint = f"http://{self.headers.get('Host')}{urlparse(self.path).path}"
                 triples = service_description(endpoint if self.headers.get("Host") else own, graphs)
@@ -313,7 +315,7 @@ def make_server(store: "GraphStore", host: str = "127.0.0.1", port: int = 7878, 
                 triples = service_description(own, graphs)
             fmt = GRAPH_TYPES[media]
             body = ox.serialize(triples, format=fmt, prefixes={"sd": SD} if fmt == ox.RdfFormat.TURTLE else None)
-            self._send(200, _content_type(media), body, negotiated=True)
+            self._send(200, _content_type(media), body, negotiated=True)  # type: ignore[arg-type]  # bytes, as above
 
         def do_POST(self):  # noqa: N802
             url = urlparse(self.path)

@@ -33,6 +33,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import networkx as nx
@@ -115,17 +116,23 @@ class Adopter:
         return self.first_year is not None and self.year_source in ORDERING
 
     @property
+    def dated_year(self) -> int:
+        """`first_year` of an adopter known to have one (an `ordered` one): typed int, not Optional."""
+        assert self.first_year is not None, self.iri
+        return self.first_year
+
+    @property
     def when(self) -> str:
         """The year as shown: "2019", "by 2021" (the report's year: observed, not evidence of order) or ""."""
         if self.first_year is None:
             return ""
         return str(self.first_year) if self.ordered else f"by {self.first_year}"
 
-    def above(self, other: "Adopter") -> bool:
+    def above(self, other: Adopter) -> bool:
         """Is this division one of `other`'s ancestors (GB/T 2260 code prefix or gov:partOf chain)?"""
         return self.iri in other.ancestors or (self.code is not None and self.code in other.ancestors)
 
-    def related(self, other: "Adopter") -> bool:
+    def related(self, other: Adopter) -> bool:
         return self.above(other) or other.above(self)
 
 
@@ -167,12 +174,12 @@ class Trace:
     @property
     def curve(self) -> list[tuple[int, int]]:
         """Cumulative number of adopting divisions by stated year."""
-        years = sorted({a.first_year for a in self.dated})
+        years = sorted({a.dated_year for a in self.dated})
         if not years:
             return []
         out, total = [], 0
         for y in range(years[0], years[-1] + 1):
-            total += sum(1 for a in self.dated if a.first_year == y)
+            total += sum(1 for a in self.dated if a.dated_year == y)
             out.append((y, total))
         return out
 
@@ -183,9 +190,9 @@ class Trace:
         for a in self.dated:
             prov = a.province or "—"
             year, names = best.get(prov, (9999, []))
-            if a.first_year < year:
-                best[prov] = (a.first_year, [a.name])
-            elif a.first_year == year:
+            if a.dated_year < year:
+                best[prov] = (a.dated_year, [a.name])
+            elif a.dated_year == year:
                 names.append(a.name)
         return {p: names for p, (_, names) in sorted(best.items())}
 
@@ -209,7 +216,7 @@ class Trace:
     def graph(self) -> nx.DiGraph:
         """The diffusion network, dynamic: a node or edge dated by the text has `start` (its year); an
         attribute without a value is left out (no sentinels).  GEXF/GraphML-safe."""
-        g = nx.DiGraph(practice=self.practice, label=self.label, mode="dynamic")
+        g: nx.DiGraph[str] = nx.DiGraph(practice=self.practice, label=self.label, mode="dynamic")
         for m in self.milestones:
             g.add_node(m["node"], label=m["placeLabel"] or "中央", kind="milestone", year=int(m["year"]),
                        start=int(m["year"]), year_source="curated", citation=m["citation"], milestone=m["label"],
@@ -420,13 +427,13 @@ def trace(store: Store, practice: str) -> Trace:
     origin = next((m for m in milestones if m["kind"] == "Origin"), milestones[0] if milestones else None)
     mandate = next((m for m in milestones if m["kind"] == "NationalMandate"), None)
     dated = [a for a in ordered if a.ordered]
-    years = sorted(a.first_year for a in dated)
+    years = sorted(a.dated_year for a in dated)
     for a in dated:
-        later = len(years) - bisect_right(years, a.first_year)
-        ties = bisect_right(years, a.first_year) - bisect_left(years, a.first_year) - 1
+        later = len(years) - bisect_right(years, a.dated_year)
+        ties = bisect_right(years, a.dated_year) - bisect_left(years, a.dated_year) - 1
         a.innovativeness = round((later + ties / 2) / (len(dated) - 1), 4) if len(dated) > 1 else 1.0
-        a.since_origin = a.first_year - int(origin["year"]) if origin is not None else None
-        a.since_mandate = a.first_year - int(mandate["year"]) if mandate is not None else None
+        a.since_origin = a.dated_year - int(origin["year"]) if origin is not None else None
+        a.since_mandate = a.dated_year - int(mandate["year"]) if mandate is not None else None
     if origin is not None:
         for a in ordered:
             if a.earliest_year is not None:
@@ -565,9 +572,9 @@ def _edges(adopters: list[Adopter], milestones: list[dict], others: dict[str, di
     added to `others`."""
     edges: list[Edge] = []
     # the curated record first: origin → national pilots → national mandates
-    for a, b in zip(milestones, milestones[1:]):
-        edges.append(Edge(a["node"], b["node"], "vertical", f"{a['kind']} → {b['kind']}", int(b["year"]),
-                          Evidence(b["citation"], "curated"), "curated"))
+    for earlier, later in pairwise(milestones):
+        edges.append(Edge(earlier["node"], later["node"], "vertical", f"{earlier['kind']} → {later['kind']}",
+                          int(later["year"]), Evidence(later["citation"], "curated"), "curated"))
     pilots_national = [m for m in milestones if m["kind"] == "NationalPilot"]
     mandates = [m for m in milestones if m["kind"] == "NationalMandate"]
     by_iri = {a.iri: a for a in adopters}
@@ -593,7 +600,7 @@ def _edges(adopters: list[Adopter], milestones: list[dict], others: dict[str, di
             continue
         if not a.ordered:
             continue                 # a year observed in the report does not say the adoption followed a mandate
-        mandate = max((m for m in mandates if after(a.first_year, a.first_month, int(m["year"]), _month(m["month"]))),
+        mandate = max((m for m in mandates if after(a.dated_year, a.first_month, int(m["year"]), _month(m["month"]))),
                       key=lambda m: (int(m["year"]), _month(m["month"]) or 0), default=None)
         if mandate is not None:
             edges.append(Edge(mandate["node"], a.iri, "vertical",
@@ -609,8 +616,8 @@ def _edges(adopters: list[Adopter], milestones: list[dict], others: dict[str, di
     for members in by_province.values():
         members.sort(key=lambda b: (b.first_year, b.code or b.name))
     for a in dated:
-        above = [p for p in dated if p is not a and p.above(a) and p.first_year <= a.first_year
-                 and ("piloted" in p.modes or p.first_year < a.first_year)]
+        above = [p for p in dated if p is not a and p.above(a) and p.dated_year <= a.dated_year
+                 and ("piloted" in p.modes or p.dated_year < a.dated_year)]
         for p in above:
             label = "pilot → rollout" if "piloted" in p.modes else "adopted above earlier → rollout"
             edges.append(Edge(p.iri, a.iri, "vertical", label, a.first_year, a.evidence[0], a.year_source))

@@ -15,9 +15,10 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -55,7 +56,9 @@ def _xml_safe_quad(q):
     if isinstance(o, ox.Literal) and _NOT_XML.search(o.value):
         o = ox.Literal(xml_safe(o.value), language=o.language) if o.language else \
             ox.Literal(xml_safe(o.value), datatype=o.datatype)
-    return ox.Quad(q.subject, q.predicate, o, q.graph_name) if isinstance(q, ox.Quad) else ox.Triple(q.subject, q.predicate, o)
+    if isinstance(q, ox.Quad):
+        return ox.Quad(q.subject, q.predicate, o, q.graph_name)
+    return ox.Triple(q.subject, q.predicate, o)
 
 
 class GraphFileError(ValueError):
@@ -69,29 +72,35 @@ def format_of(path: str | os.PathLike, explicit: str | None = None) -> ox.RdfFor
     return FORMATS[name]
 
 
+# One row of a SELECT: each value is a str, int, float, bool or None by the column's datatype, which the
+# caller knows from its query (so Any, not object: a caller reads a count as an int without a cast).
+Row = dict[str, Any]
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
 @dataclass
 class Rows:
     """The answer to a SELECT query: variable names and rows of Python values (str, int, float, None)."""
     variables: list[str]
-    rows: list[dict[str, object]]
+    rows: list[Row]
     # the RDF terms behind the values, row by row (when known): what the SPARQL results formats write
-    terms: list[dict[str, object]] | None = field(default=None, repr=False, compare=False)
+    terms: list[dict[str, Term | None]] | None = field(default=None, repr=False, compare=False)
 
-    def __iter__(self) -> Iterator[dict[str, object]]:
+    def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, i: int) -> dict[str, object]:
+    def __getitem__(self, i: int) -> Row:
         return self.rows[i]
 
-    def only(self, keep: list[str]) -> "Rows":
+    def only(self, keep: list[str]) -> Rows:
         """The same rows with only the columns `keep`."""
         return Rows(keep, [{k: r[k] for k in keep} for r in self.rows],
                     None if self.terms is None else [{k: t.get(k) for k in keep} for t in self.terms])
 
-    def head(self, limit: int | None) -> "Rows":
+    def head(self, limit: int | None) -> Rows:
         """The first `limit` rows (all of them for None)."""
         if limit is None or limit >= len(self.rows):
             return self
@@ -108,7 +117,8 @@ class Rows:
                           ensure_ascii=False).encode("utf-8")
         if fmt == "json":
             return data
-        return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(format=RESULTS_FORMATS[fmt])
+        return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(  # type: ignore[return-value]
+            format=RESULTS_FORMATS[fmt])   # without an output, serialize() returns bytes; its stub says bytes | None
 
     def to_dataframe(self):
         """The rows as a pandas DataFrame (needs pandas)."""
@@ -124,7 +134,8 @@ def boolean_result(value: bool, fmt: str) -> bytes:
     """An ASK answer in a SPARQL 1.1 Query Results format (see `Rows.serialize`)."""
     data = b'{"head":{},"boolean":%s}' % (b"true" if value else b"false")
     return data if fmt == "json" else \
-        ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(format=RESULTS_FORMATS[fmt])
+        ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON).serialize(  # type: ignore[return-value]
+            format=RESULTS_FORMATS[fmt])   # as in Rows.serialize
 
 
 def _result_json(term, for_xml: bool = False) -> dict[str, str]:
@@ -223,21 +234,22 @@ class Contributions:
         self.memory: dict[str, list[str]] = {}
         self.stale = False
 
-    def _file(self, graph: str) -> Path:
-        return self.folder / (graph.rsplit("/", 1)[1] + ".nq")
+    @staticmethod
+    def _file(folder: Path, graph: str) -> Path:
+        return folder / (graph.rsplit("/", 1)[1] + ".nq")
 
     def put(self, graph: str, lines: list[str]) -> None:
         if self.folder is None:
             self.memory[graph] = list(lines)
             return
         data = "".join(lines).encode("utf-8")
-        atomic_write(self._file(graph), lambda f: f.write(data), 0, sync=False)
+        atomic_write(self._file(self.folder, graph), lambda f: f.write(data), 0, sync=False)
 
     def get(self, graph: str) -> list[str]:
         if self.folder is None:
             return self.memory.get(graph, [])
         try:
-            return self._file(graph).read_text(encoding="utf-8").splitlines(keepends=True)
+            return self._file(self.folder, graph).read_text(encoding="utf-8").splitlines(keepends=True)
         except FileNotFoundError:
             return []
 
@@ -246,7 +258,7 @@ class Contributions:
             self.memory.pop(graph, None)
             return
         try:
-            self._file(graph).unlink()
+            self._file(self.folder, graph).unlink()
         except FileNotFoundError:
             pass
 
@@ -302,7 +314,7 @@ class GraphStore:
     def __init__(self, path: str | os.PathLike | None = None, read_only: bool = False):
         self.path = Path(path) if path else None
         self.read_only = read_only
-        if not path:
+        if self.path is None:
             self.store = ox.Store()
         elif read_only:
             if not is_store(self.path):
@@ -313,11 +325,11 @@ class GraphStore:
                 raise GraphFileError(f"{self.path}: cannot open the store: {_first_line(e)}") from None
         else:
             self.store = _open_for_writing(self.path)
-        self.contributions = Contributions(self.path / CONTRIBUTIONS_DIR if path else None)
+        self.contributions = Contributions(self.path / CONTRIBUTIONS_DIR if self.path is not None else None)
 
     # ------------------------------------------------------------ loading
     @classmethod
-    def open(cls, path: str | os.PathLike) -> "GraphStore":
+    def open(cls, path: str | os.PathLike) -> GraphStore:
         """Open a store directory read-only, or load an RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD)
         into memory."""
         p = Path(path)
@@ -341,7 +353,7 @@ class GraphStore:
         graph's dcterms:hasVersion (`vocabulary_version` reads it back) so that a build can tell that the
         reports were read with another vocabulary."""
         graph = ox.NamedNode(ONTOLOGY_GRAPH)
-        quads = []
+        quads: list[ox.Quad] = []
         for name in ontology.DATA_FILES:
             p = ontology.path(name)
             if name == "practices.ttl" and extra:
@@ -362,7 +374,7 @@ class GraphStore:
         """The version of the user vocabulary the store's reports were read with ("" for the shipped one)."""
         graph = ox.NamedNode(ONTOLOGY_GRAPH)
         found = list(self.store.quads_for_pattern(graph, ox.NamedNode(str(DCTERMS.hasVersion)), None, graph))
-        return found[0].object.value if found else ""
+        return found[0].object.value if found and not isinstance(found[0].object, ox.Triple) else ""
 
     def replace_graph(self, graph: str, nquads: Iterable[str]) -> None:
         """Put one report's lines in its named graph, replacing whatever the graph held, add its descriptions
@@ -391,7 +403,8 @@ class GraphStore:
 
     def complete_graphs(self) -> set[str]:
         """Report graphs recorded in the manifest: built to the end."""
-        return {q.subject.value for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(MANIFEST_GRAPH))}
+        return {q.subject.value for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(MANIFEST_GRAPH))
+                if not isinstance(q.subject, ox.Triple)}
 
     def recover(self) -> int:
         """Repair what an interruption left, in both directions: report graphs without a manifest entry are
@@ -452,7 +465,8 @@ class GraphStore:
         """Report graph → the file name it was built from (gov:sourceName)."""
         out = {}
         for q in self.store.quads_for_pattern(None, ox.NamedNode(GOV_IRI + "sourceName"), None, None):
-            if not isinstance(q.graph_name, ox.DefaultGraph) and REPORT_GRAPH.fullmatch(q.graph_name.value):
+            if not isinstance(q.graph_name, ox.DefaultGraph) and REPORT_GRAPH.fullmatch(q.graph_name.value) \
+                    and not isinstance(q.object, ox.Triple):
                 out[q.graph_name.value] = q.object.value
         return out
 
@@ -486,7 +500,7 @@ class GraphStore:
             self.store.flush()
 
     # ------------------------------------------------------------ querying
-    def query(self, sparql: str, bindings: dict[str, object] | None = None) -> Rows | bool:
+    def query(self, sparql: str, bindings: Mapping[str, object] | None = None) -> Rows | bool:
         """Run SPARQL over the union of all graphs.  `bindings` are substituted as RDF terms, never as text."""
         subs = {ox.Variable(k): _term(v) for k, v in (bindings or {}).items()}
         # Oxigraph substitutes values for variables (SPARQL SEP-0007): the query text is never edited,

@@ -7,7 +7,8 @@ and none of them depends on the `KnowledgeGraph` facade that calls them.
 from __future__ import annotations
 
 import os
-from typing import Mapping, Protocol, runtime_checkable
+from collections.abc import Mapping
+from typing import Protocol, runtime_checkable
 
 import pyoxigraph as ox
 

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pyoxigraph as ox
@@ -26,9 +27,11 @@ from govkg.kg.stores import Store, select, select_text
 
 MODE_COLOURS = {"piloted": "#d62728", "adopted": "#1f77b4", "extended": "#2ca02c", "deepened": "#9467bd",
                 "promoted": "#8c564b"}
-EDGE_STYLES = {"partOf": {"color": "#bbbbbb", "dashes": True}, "spread": {"color": "#ff7f0e", "dashes": [8, 4]},
-               "learning": {"color": "#2ca02c", "dashes": [2, 3], "width": 3},
-               "vertical": {"color": "#d62728", "dashes": False}, "horizontal": {"color": "#17becf", "dashes": [2, 4]}}
+# vis-network edge options: a colour, dashes (a flag or a pattern), a width
+EDGE_STYLES: dict[str, dict[str, Any]] = {
+    "partOf": {"color": "#bbbbbb", "dashes": True}, "spread": {"color": "#ff7f0e", "dashes": [8, 4]},
+    "learning": {"color": "#2ca02c", "dashes": [2, 3], "width": 3},
+    "vertical": {"color": "#d62728", "dashes": False}, "horizontal": {"color": "#17becf", "dashes": [2, 4]}}
 SCALE = 90.0      # pixels per degree of longitude
 
 
@@ -162,11 +165,13 @@ def collect(store: Store, practice: str | None = None, division: str | None = No
         f.practices = [r["p"] for r in select(store, "view-family", slug=practice)]
         if not f.practices:
             raise KeyError(f"no practice with slug {practice!r}")
-        label = next((r["pl"] for r in select_text(store, _with("view-practices", "p", f.practices)) if r["slug"] == practice),
+        label = next((r["pl"] for r in select_text(store, _with("view-practices", "p", f.practices))
+                      if r["slug"] == practice),
                      practice)
     if division:
         f.divisions = _resolve_division(store, division)
-    large = f.practices is None and f.divisions is None and select(store, "view-at-most")[0]["statements"] > DETAIL_STATEMENTS
+    large = (f.practices is None and f.divisions is None
+             and select(store, "view-at-most")[0]["statements"] > DETAIL_STATEMENTS)
     if not large:
         counts = select_text(store, f.fill(queries.internal("view-count")))[0]
         if not counts["statements"]:
@@ -377,16 +382,16 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
     years = sorted(per_year)
     data.years = data.colours = (years[0], years[-1]) if years else None
     total = 0
-    for y in years:
-        total += per_year[y]
-        data.curve.append((y, total))
+    for year in years:
+        total += per_year[year]
+        data.curve.append((year, total))
     agencies = {r["prov"]: r["n"] for r in select_text(store, f.fill(queries.internal("view-province-agencies"), groups))} \
         if "Agency" in classes else {}
     nodes: dict[str, dict] = {}
     for prov in sorted(per_province):
         d = gaz.by_code.get(prov)
         name = d.name if d else "其他 other"
-        pos = _position(d.longitude, d.latitude) if d and d.longitude else _jitter(prov, 300)
+        pos = (_position(d.longitude, d.latitude) if d and d.longitude else None) or _jitter(prov, 300)
         n, first = per_province[prov], first_of.get(prov)
         extra = f", {agencies[prov]} agencies" if prov in agencies else ""
         nodes["province:" + prov] = {
@@ -394,7 +399,8 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
             "size": 12 + min(40, round(4 * math.sqrt(n))), "year": first, "color": _year_colour(first, data.years),
             "x": pos[0], "y": pos[1], "title": f"{name}: {n} adopting divisions{extra}",
             "info": {"type": "省份汇总 Province aggregate", "name": name, "code": prov, "first": first}}
-    links = sorted(select_text(store, f.fill(queries.internal("view-links"), groups)), key=lambda r: (-r["divisions"], r["prov"], r["g"]))
+    links = sorted(select_text(store, f.fill(queries.internal("view-links"), groups)),
+                   key=lambda r: (-r["divisions"], r["prov"], r["g"]))
     drawn = links[:TOP_EDGES] if "Practice" in classes else []
     positions = {k[len("province:"):]: (v["x"], v["y"]) for k, v in nodes.items()}
     edges: list[dict] = []
@@ -432,7 +438,8 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
         notes.append(f"the {len(drawn)} heaviest of {len(links)} links drawn; {len(left)} left out "
                      f"({sum(r['statements'] for r in left)} statements)")
     if "Regulation" in classes:
-        cited = sorted(select_text(store, f.fill(queries.internal("view-top-cited"), groups)), key=lambda r: (-r["n"], r["reg"]))
+        cited = sorted(select_text(store, f.fill(queries.internal("view-top-cited"), groups)),
+                       key=lambda r: (-r["n"], r["reg"]))
         top = [r["reg"] for r in cited[:TOP_REGULATIONS]]
         if top:
             titles: dict[str, dict] = {}
@@ -445,7 +452,8 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
                               "size": 8, "color": "#aec7e8", "x": round(3200 * math.cos(a), 1),
                               "y": round(3200 * math.sin(a), 1), "title": f"《{t['title']}》 {t['kind']}",
                               "info": {"type": "法规文件 Regulation", "name": t["title"], "english": t["kind"]}}
-            citing = select_text(store, _with(f.fill(queries.internal("view-citing-provinces"), groups), "reg", top, "#REGS"))
+            citing = select_text(store, _with(f.fill(queries.internal("view-citing-provinces"), groups), "reg", top,
+                                              "#REGS"))
             for r in sorted(citing, key=lambda r: (r["prov"], r["reg"])):
                 edges.append({"from": "province:" + r["prov"], "to": r["reg"], "kind": "cites", "value": r["n"],
                               "title": f"cited in the reports of {r['n']} divisions", "color": "#aec7e8"})
@@ -458,10 +466,11 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
 
 # The central government has no GB/T 2260 point; draw it at the capital.
 CENTRAL_POSITION = (116.40, 39.90)
-EDGE_KIND_STYLES = {"vertical": {"color": "#d62728", "dashes": False, "width": 2},
-                    "horizontal": {"color": "#17becf", "dashes": [4, 4], "width": 2},
-                    "learning": {"color": "#2ca02c", "dashes": [2, 3], "width": 3},
-                    "spread": {"color": "#ff7f0e", "dashes": [10, 4], "width": 2}}
+EDGE_KIND_STYLES: dict[str, dict[str, Any]] = {
+    "vertical": {"color": "#d62728", "dashes": False, "width": 2},
+    "horizontal": {"color": "#17becf", "dashes": [4, 4], "width": 2},
+    "learning": {"color": "#2ca02c", "dashes": [2, 3], "width": 3},
+    "spread": {"color": "#ff7f0e", "dashes": [10, 4], "width": 2}}
 # Adopters known only "by" their report's year: hollow and grey, out of the year colour scale.
 OBSERVED_COLOUR = {"background": "#ffffff", "border": "#888888"}
 
@@ -480,6 +489,7 @@ def spread_view(t) -> ViewData:
     placed: dict[str, tuple[float, float]] = {}
     for i, m in enumerate(t.milestones):
         pos = _position(m["lon"], m["lat"]) or _position(*CENTRAL_POSITION)
+        assert pos is not None                  # the centre has both coordinates
         pos = (pos[0], pos[1] + 70 * i)   # milestones at one place stack in time order
         placed[m["node"]] = pos
         net.add_node(m["node"], label=f"{m['year']} {m['placeLabel'] or '中央'}", shape="star", size=22,
@@ -534,8 +544,10 @@ def spread_view(t) -> ViewData:
                    ("dot", UNDATED_COLOUR, "未注明年份 adopter, undated"),
                    ("diamond", "#9467bd", "确定/学习来源 designating or learned-from body"),
                    ("box", "#ffe0b3", "推广范围 spread scope"),
-                   ("line", EDGE_KIND_STYLES["vertical"]["color"], "纵向 vertical: designation, mandate, division above → rollout"),
-                   ("dashed", EDGE_KIND_STYLES["horizontal"]["color"], "横向 horizontal: earlier → later peer, same province"),
+                   ("line", EDGE_KIND_STYLES["vertical"]["color"],
+                    "纵向 vertical: designation, mandate, division above → rollout"),
+                   ("dashed", EDGE_KIND_STYLES["horizontal"]["color"],
+                    "横向 horizontal: earlier → later peer, same province"),
                    ("dotted", EDGE_KIND_STYLES["learning"]["color"], "学习借鉴 learning: from X → the learner"),
                    ("dashed", EDGE_KIND_STYLES["spread"]["color"], "推广 spread statement")]
     data.curve = t.curve

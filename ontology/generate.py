@@ -160,7 +160,8 @@ def render_context() -> str:
     g = Graph().parse(path("core.ttl"), format="turtle")
     ctx: dict[str, object] = {k: v for k, v in sorted(PREFIXES.items())}
     gov = PREFIXES["gov"]
-    for term in sorted(set(g.subjects(RDF.type, OWL.ObjectProperty)) | set(g.subjects(RDF.type, OWL.DatatypeProperty))):
+    for term in sorted(set(g.subjects(RDF.type, OWL.ObjectProperty)) | set(g.subjects(RDF.type, OWL.DatatypeProperty)),
+                       key=str):
         name = str(term)[len(gov):]
         entry: dict[str, str] = {"@id": f"gov:{name}"}
         rng = g.value(term, RDFS.range)
@@ -169,7 +170,7 @@ def render_context() -> str:
         elif rng is not None and str(rng).startswith(str(XSD)) and str(rng) != str(XSD.string):
             entry["@type"] = "xsd:" + str(rng)[len(str(XSD)):]
         ctx[name] = entry
-    for cls in sorted(g.subjects(RDF.type, OWL.Class)):
+    for cls in sorted(g.subjects(RDF.type, OWL.Class), key=str):
         if str(cls).startswith(gov):
             ctx[str(cls)[len(gov):]] = f"gov:{str(cls)[len(gov):]}"
     return json.dumps({"@context": ctx}, ensure_ascii=False, indent=2) + "\n"

@@ -67,7 +67,7 @@ def load(name_or_path: str) -> NamedQuery:
 def internal(name: str) -> str:
     """The text of the internal query ``internal/<name>.rq`` (read once)."""
     if _INTERNAL_NAME.fullmatch(name):
-        path = resources.files(__name__).joinpath("internal", name + ".rq")
+        path = resources.files(__name__).joinpath("internal").joinpath(name + ".rq")
         if path.is_file():
             return path.read_text(encoding="utf-8")
     raise KeyError(f"no internal query {name!r}")

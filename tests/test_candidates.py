@@ -2,9 +2,8 @@
 `govkg candidates`, traced by `govkg spread`, and promoted into practices by `govkg build --vocabulary`."""
 from __future__ import annotations
 
-import re
-
 import json
+import re
 
 import pytest
 from click.testing import CliRunner

@@ -92,7 +92,8 @@ def test_missing_graph_is_a_clear_error(runner, tmp_path):
 
 def test_view_export_validate(runner, ttl, tmp_path):
     html = tmp_path / "v.html"
-    assert runner.invoke(main, ["view", "--graph", str(ttl), "--practice", "fang-guan-fu", "--out", str(html)]).exit_code == 0
+    result = runner.invoke(main, ["view", "--graph", str(ttl), "--practice", "fang-guan-fu", "--out", str(html)])
+    assert result.exit_code == 0
     assert "放管服" in html.read_text(encoding="utf-8")
     nt = tmp_path / "g.nt"
     result = runner.invoke(main, ["export", "--graph", str(ttl), "--format", "nt", "--out", str(nt)])

@@ -51,7 +51,7 @@ def test_the_set_covers_regions_levels_and_kinds(sources, dev_texts):
     assert {"province", "prefecture", "county", "township"} <= {s["level"] for s in sources}
     assert any(s["kind"] == "news" for s in sources)
     t2s = OpenCC("t2s")
-    traditional = [n for n, t in dev_texts.items() if sum(a != b for a, b in zip(t, t2s.convert(t))) > 20]
+    traditional = [n for n, t in dev_texts.items() if sum(a != b for a, b in zip(t, t2s.convert(t), strict=False)) > 20]
     assert len(traditional) >= 3, traditional
 
 
@@ -78,7 +78,6 @@ def test_annotation_values_are_from_the_conventions(dev_gold):
     known = set(lexicon.practices())
     bad = []
     for name, g in dev_gold.items():
-        names = {d["name"] for d in g["divisions"]}
         for d in g["divisions"]:
             if d["level"] not in LEVELS:
                 bad.append((name, "division", d["name"]))

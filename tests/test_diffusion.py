@@ -6,6 +6,7 @@ import csv
 import heapq
 import random
 import re
+from itertools import pairwise
 
 import networkx as nx
 import pytest
@@ -149,7 +150,7 @@ def test_netinf_recovers_a_known_network_from_its_cascades():
     found = infer(cascades, max_edges=len(truth))
     recovered = sum((e.source, e.target) in truth for e in found) / len(truth)
     assert recovered >= 0.7, recovered
-    assert all(a.score >= b.score for a, b in zip(found, found[1:]))            # greedy: gains only fall
+    assert all(a.score >= b.score for a, b in pairwise(found))            # greedy: gains only fall
     assert all(e.cascades >= 1 for e in found)
 
 

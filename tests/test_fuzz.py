@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import pyoxigraph as ox
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from govkg.builders.pipeline import build_bytes, build_text
 from govkg.builders.text import DecodeError

@@ -20,7 +20,7 @@ def test_every_gov_term_used_is_declared(ttl):
     onto = ontology_graph()
     declared = {s for s in onto.subjects() if isinstance(s, URIRef) and str(s).startswith(GOV_IRI)}
     used = set()
-    for s, p, o in data:
+    for _s, p, o in data:
         used.add(p)
         if p == RDF.type:
             used.add(o)

@@ -199,7 +199,7 @@ def test_hermit_finds_the_ontology_consistent(tmp_path):
     datatype outside the OWL 2 map, classifies it without an inconsistency (HermiT needs a Java runtime)."""
     import shutil
 
-    import owlready2   # the test extras install it
+    import owlready2  # the test extras install it
     assert shutil.which("java"), "the reasoner check needs Java: apt-get install default-jre-headless"
     g = Graph()
     for name in ("core.ttl", "practices.ttl"):

@@ -1,14 +1,13 @@
 """Incremental builds into a persistent store, parallel engines, and a real SPARQL server."""
 from __future__ import annotations
 
-
 import pytest
 from click.testing import CliRunner
 
 from govkg import KnowledgeGraph
-from govkg.kg.api import QueryParameterError
 from govkg.builders.text import sha256
 from govkg.cli import main
+from govkg.kg.api import QueryParameterError
 
 from oxigraph_server import oxigraph_serve
 
@@ -37,7 +36,8 @@ def test_changed_report_replaces_exactly_its_graph_and_removed_report_goes(corpu
     del kg
     target = corpus / "002_ec20e51193bd3e3a.txt"
     old_sha = sha256(target.read_text(encoding="utf-8"))
-    changed = target.read_text(encoding="utf-8").replace("赤峰市被评为全国“七五”普法中期先进城市", "赤峰市被评为全国先进城市")
+    changed = target.read_text(encoding="utf-8").replace("赤峰市被评为全国“七五”普法中期先进城市",
+                                                         "赤峰市被评为全国先进城市")
     target.write_text(changed, encoding="utf-8")
     (corpus / "004_cf16352dc10b8b11.txt").unlink()
     kg = KnowledgeGraph.build([corpus], store=store)
@@ -125,6 +125,7 @@ def test_large_builds_bulk_load_and_an_interrupted_build_is_redone(corpus, tmp_p
     # an interrupted build: a graph without its manifest entry is removed and rebuilt
     victim = sorted(kg.store.complete_graphs())[0]
     import pyoxigraph as ox
+
     from govkg.kg.store import MANIFEST_GRAPH
     kg.store.store.remove(ox.Quad(ox.NamedNode(victim), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
                                   ox.NamedNode("http://www.w3.org/ns/sparql-service-description#NamedGraph"),

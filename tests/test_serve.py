@@ -14,11 +14,12 @@ import urllib.request
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from oxigraph_server import free_port
 
 from govkg import KnowledgeGraph
 from govkg.cli import main
 from govkg.kg.serve import make_server
+
+from oxigraph_server import free_port
 
 pytestmark = pytest.mark.server
 
@@ -148,7 +149,8 @@ def test_a_query_over_its_memory_is_503_and_the_server_goes_on(kg):
 
 def test_queries_beyond_the_concurrency_bound_are_503(kg):
     server, url = serving(kg, max_queries=1, timeout=4)
-    slow = threading.Thread(target=post, args=(url, {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"}))
+    slow = threading.Thread(target=post,
+                            args=(url, {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"}))
     try:
         slow.start()
         import time
@@ -297,7 +299,8 @@ def test_the_cli_server_shares_its_store(tmp_path):
         assert v.returncode == 0 and "中卫市" in (tmp_path / "v.html").read_text(encoding="utf-8"), v.stderr
         b = subprocess.run([*govkg, "build", "--out", "g.ttl"], capture_output=True, text=True, cwd=tmp_path)
         assert b.returncode == 1 and "Traceback" not in b.stderr
-        assert b.stderr.strip().count("\n") == 0 and f"in use by pid {server.pid} (" in b.stderr and "serve --graph" in b.stderr
+        assert b.stderr.strip().count("\n") == 0
+        assert f"in use by pid {server.pid} (" in b.stderr and "serve --graph" in b.stderr
         assert ask(url, "ASK { ?s ?p ?o }")[0] == 200          # the server goes on
     finally:
         server.terminate()

@@ -234,8 +234,8 @@ def test_a_year_without_a_source_is_read_as_the_report_s(tmp_path):
     for name in ("wuzhong-2018.txt", "tongxin-2020.txt"):
         (folder / name).write_text(REPORTS[name], encoding="utf-8")
     kg = KnowledgeGraph.build([folder])
-    kg.store.store.update("DELETE { GRAPH ?g { ?a <%s> ?s } } WHERE { GRAPH ?g { ?a <%s> ?s } }"
-                          % (GOV.yearSource, GOV.yearSource))
+    kg.store.store.update(f"DELETE {{ GRAPH ?g {{ ?a <{GOV.yearSource}> ?s }} }} "
+                          f"WHERE {{ GRAPH ?g {{ ?a <{GOV.yearSource}> ?s }} }}")
     t = kg.spread("three-enforcement-systems")
     assert {(a.name, a.when, a.year_source) for a in t.adopters} == {("吴忠市", "by 2018", "report"),
                                                                      ("同心县", "by 2020", "report")}
@@ -256,5 +256,6 @@ def test_the_spread_view_draws_learning_links_with_their_own_style(fengqiao, tmp
 
 def test_the_overview_view_draws_learning_links_too(kg, tmp_path):
     page = kg.view(tmp_path / "o.html", practice="fengqiao-experience").read_text(encoding="utf-8")
-    edges = re.findall(r'"from": "([^"]+)", "kind": "learning"(?:[^{}]|\{[^{}]*\})*?"to": "([^"]+)"', page)   # not the legend
+    # the edges of the graph, not the legend
+    edges = re.findall(r'"from": "([^"]+)", "kind": "learning"(?:[^{}]|\{[^{}]*\})*?"to": "([^"]+)"', page)
     assert edges == [(WUZHONG, YANCHI)]

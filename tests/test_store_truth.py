@@ -323,7 +323,6 @@ def test_the_local_dask_cluster_opens_no_dashboard_port(monkeypatch):
 
 def test_sigterm_during_export_removes_its_temporary_folder(tmp_path):
     import subprocess
-    import time
     ttl = tmp_path / "g.ttl"
     KnowledgeGraph.build().export(ttl)
     temp = tmp_path / "tmp"

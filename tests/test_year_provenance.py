@@ -51,7 +51,8 @@ def test_a_provincial_designation_records_the_agency_and_its_level():
 
 
 def test_a_prefecture_body_over_a_county_is_a_prefectural_designation():
-    text = "同心县2021年法治政府建设情况报告\n发布机构:同心县人民政府\n\n同心县被吴忠市人民政府确定为全市行政执法“三项制度”改革试点。\n"
+    text = ("同心县2021年法治政府建设情况报告\n发布机构:同心县人民政府\n\n"
+            "同心县被吴忠市人民政府确定为全市行政执法“三项制度”改革试点。\n")
     (pilot,) = [a for a in build_text(text, "tongxin.txt").facts.adoptions if a.designated_by]
     assert pilot.designation_level is Level.PREFECTURE
 

@@ -111,7 +111,7 @@ def experience_nouns(t: str) -> list[tuple[int, int]]:
     return [m.span() for m in vocab.pattern("experience_noun").finditer(t)]
 
 
-def practice_of_phrase(scene: "Scene", lo: int, hi: int) -> tuple[str | None, str | None]:
+def practice_of_phrase(scene: Scene, lo: int, hi: int) -> tuple[str | None, str | None]:
     """The practice an experience phrase t[lo:hi] (ending at its noun) is about: the practice named last
     before the noun, the head of the phrase (“三级联动”行政复议工作经验 is about 行政复议); else a quoted term
     shaped like a practice there (a candidate).  (slug, None), (None, candidate) or (None, None)."""

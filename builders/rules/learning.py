@@ -66,7 +66,7 @@ def _link(scene: Scene, origin, learner, lo: int, hi: int, at: int) -> Learning 
 def learnings(scene: Scene) -> list[Learning | Agency]:
     t = scene.text
     nouns = experience_nouns(t)
-    out: list[Learning] = []
+    out: list[Learning | None] = []
     # 学习借鉴 X(的)…经验: the place right after the verb, the noun within reach in its phrase
     for m in P("learning_verb").finditer(t):
         place = _place_at(scene, m.end())

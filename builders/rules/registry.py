@@ -9,8 +9,8 @@ that requires them yields nothing that depends on the annotation unless one of t
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from govkg.builders import vocab
 

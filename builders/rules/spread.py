@@ -15,7 +15,7 @@ import re
 
 from govkg.builders import vocab
 from govkg.builders.context import SELF_REFERENCE
-from govkg.builders.facts import Learning, Spread
+from govkg.builders.facts import DivisionKey, Learning, Spread
 from govkg.builders.rules.base import Scene, experience_nouns, phrase_start, practice_near, practice_of_phrase
 from govkg.builders.rules.registry import rule
 
@@ -25,12 +25,12 @@ _POINTER = 2        # a phrase this short before its noun points back (相关经
 _WHOLE = vocab.words("whole_scope")[0]      # the prefix of a whole-scope word
 
 
-@rule("spread", triggers=("spread_promote", "spread_meeting", "spread_written", "spread_upward", "model_cases", "national_press",
-                          "national_media"))
+@rule("spread", triggers=("spread_promote", "spread_meeting", "spread_written", "spread_upward", "model_cases",
+                          "national_press", "national_media"))
 def spreads(scene: Scene) -> list[Spread | Learning]:
     t, ctx = scene.text, scene.ctx
     scope_of = vocab.mapping("scope_words")
-    found: list[tuple[int, str, str | None, bool]] = []   # (position, scope, origin override, others learn it)
+    found: list[tuple[int, str, DivisionKey | None, bool]] = []   # (position, scope, origin override, others learn it)
     for m in P("spread_promote").finditer(t):
         scope = m.group("a") or m.group("b")
         scope = scope_of.get(scope, scope)
@@ -42,7 +42,7 @@ def spreads(scene: Scene) -> list[Spread | Learning]:
         # the practice shown is named in the meeting's title, just before the meeting word
         where = m.group("where")
         origin = None
-        for st, en, k in scene.divisions:
+        for st, _en, k in scene.divisions:
             if m.start("where") <= st < m.end("where"):
                 origin = k
         if origin is None and SELF_REFERENCE.search(where):
@@ -53,7 +53,8 @@ def spreads(scene: Scene) -> list[Spread | Learning]:
             found.append((m.start(), scope, None, False))
     if not found:
         return []
-    out, seen = [], set()
+    out: list[Spread | Learning] = []
+    seen = set()
     nouns = experience_nouns(t)
     for pos, scope, origin, learning in found:
         decided, slug, candidate = _practice_of_experience(scene, nouns, pos)
