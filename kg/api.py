@@ -28,13 +28,13 @@ from typing import TextIO
 import pyoxigraph as ox
 
 from govkg import queries
-from govkg.namespace import GOV_IRI
 from govkg.builders import gazetteer
 from govkg.builders.emit import SHARED_LINE_END, graph_iri
 from govkg.builders.text import DecodeError, ReportInputs, decode, sha256 as text_sha256
 from govkg.kg.engines import Failed, run_builders
 from govkg.kg.store import GraphStore, Rows, atomic_write, format_of
 from govkg.kg.stores import Store, select
+from govkg.namespace import GOV_IRI
 
 # .doc is taken so that a legacy Word file is named among the skipped, not silently left out.
 REPORT_SUFFIXES = (".txt", ".html", ".htm", ".xhtml", ".md", ".pdf", ".docx", ".doc")
@@ -592,16 +592,18 @@ class KnowledgeGraph:
     def summary(self) -> dict[str, object]:
         """Documents, triples, entities per class and facts per kind."""
         from govkg.kg import state
-        key = state.state(self.store) if isinstance(self.store, GraphStore) else None
-        counts = state.kept_summary(self.store, key) if key else None     # an unchanged store: counted before
+        held = self.store if isinstance(self.store, GraphStore) else None
+        key = state.state(held) if held else None
+        counts = state.kept_summary(held, key) if held else None     # an unchanged store: counted before
         if counts is None:
-            per_class = _per_class(select(self.store, "summary-classes"), select(self.store, "summary-classes-vocabulary"))
+            per_class = _per_class(select(self.store, "summary-classes"),
+                                   select(self.store, "summary-classes-vocabulary"))
             # Practices come from the vocabulary graph: count the ones the reports name.
             named = select(self.store, "summary-practices")
             per_class["Practice"] = named.rows[0]["n"]
             counts = {"triples": len(self.store), "entities": per_class}
-            if key:
-                state.keep_summary(self.store, key, counts)
+            if held:
+                state.keep_summary(held, key, counts)
         return {"documents": counts["entities"].get("Report", 0), "triples": counts["triples"],
                 "entities": counts["entities"], "seconds": round(self.report.seconds, 2),
                 "skipped": len(self.report.skipped)}

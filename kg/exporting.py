@@ -7,7 +7,8 @@ bytes: code point order, the same on every machine.
 
 Beside each file it writes, an export keeps ``<file>.digest``: a fingerprint of the graph it wrote (for a
 store folder its state, `kg.state`: its named graphs, named by the SHA-256 of each report's text, and the
-vocabulary), the format and serialiser, and the size and time of the file.  When all of them still match, the file is left alone.
+vocabulary), the format and serialiser, and the size and time of the file.  When all of them still match,
+the file is left alone.
 """
 from __future__ import annotations
 
