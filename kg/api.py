@@ -593,8 +593,8 @@ class KnowledgeGraph:
         """Documents, triples, entities per class and facts per kind."""
         from govkg.kg import state
         held = self.store if isinstance(self.store, GraphStore) else None
-        key = state.state(held) if held else None
-        counts = state.kept_summary(held, key) if held else None     # an unchanged store: counted before
+        key = state.state(held) if held is not None else None
+        counts = state.kept_summary(held, key) if held is not None else None    # an unchanged store: counted before
         if counts is None:
             per_class = _per_class(select(self.store, "summary-classes"),
                                    select(self.store, "summary-classes-vocabulary"))
@@ -602,7 +602,7 @@ class KnowledgeGraph:
             named = select(self.store, "summary-practices")
             per_class["Practice"] = named.rows[0]["n"]
             counts = {"triples": len(self.store), "entities": per_class}
-            if held:
+            if held is not None:
                 state.keep_summary(held, key, counts)
         return {"documents": counts["entities"].get("Report", 0), "triples": counts["triples"],
                 "entities": counts["entities"], "seconds": round(self.report.seconds, 2),
