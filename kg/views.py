@@ -103,20 +103,27 @@ class Filter:
         return "FILTER(?year IN (" + ", ".join(str(ox.Literal(f"{y:04d}", datatype=gyear))
                                               for y in range(self.years[0], self.years[1] + 1)) + "))"
 
-    def adoptions(self, groups: dict[str, str] | None = None) -> str:
+    def adoptions(self, groups: dict[str, str] | None = None, year: bool = True) -> str:
         """The pattern of the adoptions a view keeps, binding ?a ?d ?p ?prov ?year (and ?g with `groups`).
 
         A division or a practice family is followed from its VALUES; a whole corpus is read property by
-        property in sub-queries joined by hash (see queries/internal/view-adoptions.rq)."""
+        property in sub-queries joined by hash (see queries/internal/view-adoptions.rq).  Without `year`
+        (and no years asked for) the adoptions' years are not read: ?year is left unbound."""
         blocks = [values_block(v, iris) for v, iris in (("d", self.divisions), ("p", self.practices))
                   if iris is not None]
         name = ("view-adoptions-division" if self.divisions is not None else
                 "view-adoptions-selected" if self.practices is not None else "view-adoptions")
-        return self.fill(_pattern(name).replace("#VALUES", "\n".join(blocks), 1), groups)
+        pattern = _pattern(name).replace("#VALUES", "\n".join(blocks), 1)
+        if not year and not self.years:
+            pattern = "\n".join(line for line in pattern.splitlines() if not line.endswith("#OPTIONAL-YEAR"))
+        return self.fill(pattern, groups)
 
     def fill(self, sparql: str, groups: dict[str, str] | None = None) -> str:
         if "#ADOPTIONS" in sparql:
-            sparql = sparql.replace("#ADOPTIONS", self.adoptions(groups))
+            # a query that reads no year of its own (it counts DISTINCT divisions or statements) is spared the
+            # lookup of each adoption's year, which could only repeat rows it counts once
+            reads_year = "?year" in "\n".join(line for line in sparql.splitlines() if not line.startswith("#"))
+            sparql = sparql.replace("#ADOPTIONS", self.adoptions(groups, reads_year))
         if groups is not None:
             sparql = sparql.replace("#GROUPS", _pairs("p", "g", sorted(groups.items())))
         return sparql.replace("#YEARS", self._years())
