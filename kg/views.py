@@ -12,6 +12,7 @@ import html
 import json
 import math
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -364,19 +365,38 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
     """One node per province and per practice family (per practice, when one family was asked for), edges
     counted in the store; the TOP_EDGES heaviest are drawn and the rest are named in the subtitle."""
     from govkg.builders import gazetteer
-    gaz = gazetteer.load()
     if one_family:
         groups = {p: p for p in f.practices or []}
     else:
         groups = {}
         for r in select(store, "view-families"):
             groups.setdefault(r["p"], r["g"])
-    labels = {r["p"]: r for r in select_text(store, _with("view-practices", "p", set(groups.values())))}
+    # The store answers queries without holding the GIL: the aggregates over the whole selection, each a pass
+    # over its statements, run side by side.
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="govkg-view") as pool:
+        def ask(name: str):
+            return pool.submit(select_text, store, f.fill(queries.internal(name), groups))
+        asked = {name: ask(name) for name in ("view-province-years", "view-links")}
+        if "Practice" in classes:
+            asked["spread-links"] = pool.submit(select_text, store, f.fill(_spread_links(f), groups))
+        if "Agency" in classes:
+            asked["view-province-agencies"] = ask("view-province-agencies")
+        if "Regulation" in classes:
+            asked["view-top-cited"] = ask("view-top-cited")
+        labels = {r["p"]: r for r in select_text(store, _with("view-practices", "p", set(groups.values())))}
+        gaz = gazetteer.load()
+        return _aggregated(store, f, classes, one_family, groups, gaz, labels,
+                           {name: future.result() for name, future in asked.items()})
+
+
+def _aggregated(store: Store, f: Filter, classes: tuple[str, ...], one_family: bool, groups: dict[str, str], gaz,
+                labels: dict[str, dict], answers: dict) -> ViewData:
+    """`_aggregate` from the answers of its aggregate queries."""
     data = ViewData("govkg · 实践扩散图 Practice diffusion")
     per_province: dict[str, int] = defaultdict(int)
     first_of: dict[str, int] = {}
     per_year: dict[int, int] = defaultdict(int)
-    for r in select_text(store, f.fill(queries.internal("view-province-years"), groups)):
+    for r in answers["view-province-years"]:
         per_province[r["prov"]] += r["n"]
         if r["fy"] is not None:
             per_year[int(r["fy"])] += r["n"]
@@ -387,8 +407,7 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
     for y in years:
         total += per_year[y]
         data.curve.append((y, total))
-    agencies = {r["prov"]: r["n"] for r in select_text(store, f.fill(queries.internal("view-province-agencies"), groups))} \
-        if "Agency" in classes else {}
+    agencies = {r["prov"]: r["n"] for r in answers["view-province-agencies"]} if "Agency" in classes else {}
     nodes: dict[str, dict] = {}
     for prov in sorted(per_province):
         d = gaz.by_code.get(prov)
@@ -401,7 +420,7 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
             "size": 12 + min(40, round(4 * math.sqrt(n))), "year": first, "color": _year_colour(first, data.years),
             "x": pos[0], "y": pos[1], "title": f"{name}: {n} adopting divisions{extra}",
             "info": {"type": "省份汇总 Province aggregate", "name": name, "code": prov, "first": first}}
-    links = sorted(select_text(store, f.fill(queries.internal("view-links"), groups)), key=lambda r: (-r["divisions"], r["prov"], r["g"]))
+    links = sorted(answers["view-links"], key=lambda r: (-r["divisions"], r["prov"], r["g"]))
     drawn = links[:TOP_EDGES] if "Practice" in classes else []
     positions = {k[len("province:"):]: (v["x"], v["y"]) for k, v in nodes.items()}
     edges: list[dict] = []
@@ -423,7 +442,7 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
                           "color": "#1f77b4",
                           "title": f"{r['divisions']} divisions, {r['statements']} statements, "
                                    f"first {r['first'] or '—'}"})
-        for r in sorted(select_text(store, f.fill(_spread_links(f), groups)), key=lambda r: (r["prov"], r["g"])):
+        for r in sorted(answers["spread-links"], key=lambda r: (r["prov"], r["g"])):
             if r["g"] in nodes and "province:" + r["prov"] in nodes:
                 edges.append({"from": r["g"], "to": "province:" + r["prov"], "label": f"推广 {r['n']}",
                               "value": r["n"], "arrows": "to", "year": r["first"], "kind": "spread",
@@ -439,7 +458,7 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
         notes.append(f"the {len(drawn)} heaviest of {len(links)} links drawn; {len(left)} left out "
                      f"({sum(r['statements'] for r in left)} statements)")
     if "Regulation" in classes:
-        cited = sorted(select_text(store, f.fill(queries.internal("view-top-cited"), groups)), key=lambda r: (-r["n"], r["reg"]))
+        cited = sorted(answers["view-top-cited"], key=lambda r: (-r["n"], r["reg"]))
         top = [r["reg"] for r in cited[:TOP_REGULATIONS]]
         if top:
             titles: dict[str, dict] = {}
