@@ -1,9 +1,9 @@
 """Interactive HTML views of the graph: self-contained pages that work offline.
 
-pyvis assembles the network data (nodes, edges, options).  The page itself is rendered here rather than by
-pyvis's template, which links scripts from CDNs and writes its heading unescaped: this page inlines
-vis-network from the pyvis package, escapes every string in HTML (Jinja2 autoescape), embeds data as JSON
-made safe for a <script> element, and shows report text only through ``textContent``.
+The network data (nodes, edges) is assembled as pyvis assembles it (`_Network`).  The page itself is rendered
+here rather than by pyvis's template, which links scripts from CDNs and writes its heading unescaped: this
+page inlines vis-network from the pyvis package, escapes every string in HTML (Jinja2 autoescape), embeds data
+as JSON made safe for a <script> element, and shows report text only through ``textContent``.
 """
 from __future__ import annotations
 
@@ -14,12 +14,11 @@ import math
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from importlib import resources
+from importlib.util import find_spec
 from pathlib import Path
 
 import jinja2
 import pyoxigraph as ox
-from pyvis.network import Network
 
 from govkg import queries
 from govkg.kg.store import atomic_write, values_block
@@ -350,8 +349,43 @@ def _spread_links(f: Filter) -> str:
     return _with(text, "d", f.divisions) if f.divisions is not None else text.replace("#VALUES", "", 1)
 
 
+class _Network:
+    """The nodes and edges of a directed network as pyvis's ``Network.add_node``/``add_edge`` write them (the
+    same keys in the same order; a node id seen before is ignored), without importing pyvis: its package
+    imports IPython, which cost a view more than a second of start-up."""
+
+    def __init__(self) -> None:
+        self.nodes: list[dict] = []
+        self.edges: list[dict] = []
+        self._ids: set = set()
+
+    def add_node(self, n_id, label=None, shape: str = "dot", color: str = "#97c2fc", **options) -> None:
+        if not isinstance(n_id, (str, int)):
+            raise TypeError(f"a node id is a str or an int, not {n_id!r}")
+        if n_id in self._ids:
+            return
+        node = dict(options) if "group" in options else {"color": color, **options}
+        node.update(id=n_id, label=label or n_id, shape=shape)
+        self.nodes.append(node)
+        self._ids.add(n_id)
+
+    def get_nodes(self) -> list:
+        return [n["id"] for n in self.nodes]
+
+    def add_edge(self, source, to, **options) -> None:
+        if source not in self._ids or to not in self._ids:
+            raise KeyError(f"an edge between nodes not in the network: {source!r} → {to!r}")
+        edge = dict(options)
+        edge["from"], edge["to"] = source, to
+        edge.setdefault("arrows", "to")
+        self.edges.append(edge)
+
+    def get_network_data(self) -> tuple[list[dict], list[dict]]:
+        return self.nodes, self.edges
+
+
 def _finish(data: ViewData, nodes: list[dict], edges: list[dict]) -> None:
-    net = Network(directed=True)
+    net = _Network()
     for n in nodes:
         net.add_node(n.pop("id"), **n)
     kept = set(net.get_nodes())
@@ -502,7 +536,7 @@ def spread_view(t) -> ViewData:
     data.years = span
     dated = [a.first_year for a in t.adopters if a.first_year is not None]
     data.colours = (min(dated), max(dated)) if dated else None
-    net = Network(directed=True)
+    net = _Network()
     placed: dict[str, tuple[float, float]] = {}
     for i, m in enumerate(t.milestones):
         pos = _position(m["lon"], m["lat"]) or _position(*CENTRAL_POSITION)
@@ -682,7 +716,9 @@ def curve_svg(curve: list[tuple[int, int]], width: int = 320, height: int = 180)
 
 
 def _asset(name: str) -> str:
-    return resources.files("pyvis").joinpath("lib/vis-9.1.2/" + name).read_text(encoding="utf-8")
+    # found, not imported: importing pyvis imports IPython
+    folder = Path(find_spec("pyvis").submodule_search_locations[0])
+    return (folder / "lib" / "vis-9.1.2" / name).read_text(encoding="utf-8")
 
 
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader("govkg.kg", "templates"),
