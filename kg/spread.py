@@ -35,12 +35,14 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from govkg import queries
 from govkg.kg.store import atomic_write, values_block, xml_safe
 from govkg.kg.stores import Store, select, select_text
+
+if TYPE_CHECKING:
+    import networkx as nx     # imported where a network is built: 0.6 s a trace printed as text never needs
 
 CASCADE_COLUMNS = ("division_code", "division", "practice", "adopt_year", "year_source", "mode", "report", "quote")
 
@@ -222,6 +224,7 @@ class Trace:
     def graph(self) -> nx.DiGraph:
         """The diffusion network, dynamic: a node or edge dated by the text has `start` (its year); an
         attribute without a value is left out (no sentinels).  GEXF/GraphML-safe."""
+        import networkx as nx
         g = nx.DiGraph(practice=self.practice, label=self.label, mode="dynamic")
         name_of = self._namer()
         for m in self.milestones:
@@ -293,6 +296,7 @@ class Trace:
             clean(attrs)
         for _, _, attrs in g.edges(data=True):
             clean(attrs)
+        import networkx as nx
         return nx.relabel_nodes(g, {n: xml_safe(n) for n in g if isinstance(n, str) and xml_safe(n) != n})
 
     def to_dataframe(self):
@@ -309,12 +313,14 @@ class Trace:
         return df
 
     def write_gexf(self, path: str | Path) -> Path:
+        import networkx as nx
         buf = io.BytesIO()
         nx.write_gexf(self.xml_graph(), buf)
         atomic_write(path, lambda f: f.write(buf.getvalue()), 1)
         return Path(path)
 
     def write_graphml(self, path: str | Path) -> Path:
+        import networkx as nx
         buf = io.BytesIO()
         nx.write_graphml(self.xml_graph(), buf)
         atomic_write(path, lambda f: f.write(buf.getvalue()), 1)
