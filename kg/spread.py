@@ -31,16 +31,19 @@ import csv
 import io
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from govkg import queries
 from govkg.kg.store import atomic_write, values_block, xml_safe
 from govkg.kg.stores import Store, select, select_text
+
+if TYPE_CHECKING:
+    import networkx as nx  # imported where a network is built: 0.6 s a trace printed as text never needs
 
 CASCADE_COLUMNS = ("division_code", "division", "practice", "adopt_year", "year_source", "mode", "report", "quote")
 
@@ -174,12 +177,14 @@ class Trace:
     @property
     def curve(self) -> list[tuple[int, int]]:
         """Cumulative number of adopting divisions by stated year."""
-        years = sorted({a.dated_year for a in self.dated})
-        if not years:
+        per_year: dict[int, int] = defaultdict(int)
+        for a in self.dated:
+            per_year[a.dated_year] += 1
+        if not per_year:
             return []
         out, total = [], 0
-        for y in range(years[0], years[-1] + 1):
-            total += sum(1 for a in self.dated if a.dated_year == y)
+        for y in range(min(per_year), max(per_year) + 1):
+            total += per_year.get(y, 0)
             out.append((y, total))
         return out
 
@@ -205,18 +210,30 @@ class Trace:
         return dict(sorted(out.items()))
 
     def name_of(self, node: str) -> str:
+        return self._namer()(node)
+
+    def _namer(self) -> Callable[[str], str]:
+        """`name_of` with the adopters and milestones indexed once, for naming every edge's ends."""
         names = {a.iri: a.name for a in self.adopters}
-        if node in names:
-            return names[node]
-        m = next((m for m in self.milestones if m["node"] == node), None)
-        if m is not None:
-            return f"{m['placeLabel'] or '中央'} {m['year']}"
-        return self.others.get(node, {}).get("label") or node.rsplit(":", 1)[-1]
+        milestones: dict[str, dict] = {}
+        for m in self.milestones:
+            milestones.setdefault(m["node"], m)
+
+        def name(node: str) -> str:
+            if node in names:
+                return names[node]
+            m = milestones.get(node)
+            if m is not None:
+                return f"{m['placeLabel'] or '中央'} {m['year']}"
+            return self.others.get(node, {}).get("label") or node.rsplit(":", 1)[-1]
+        return name
 
     def graph(self) -> nx.DiGraph:
         """The diffusion network, dynamic: a node or edge dated by the text has `start` (its year); an
         attribute without a value is left out (no sentinels).  GEXF/GraphML-safe."""
+        import networkx as nx
         g: nx.DiGraph[str] = nx.DiGraph(practice=self.practice, label=self.label, mode="dynamic")
+        name_of = self._namer()
         for m in self.milestones:
             g.add_node(m["node"], label=m["placeLabel"] or "中央", kind="milestone", year=int(m["year"]),
                        start=int(m["year"]), year_source="curated", citation=m["citation"], milestone=m["label"],
@@ -232,7 +249,7 @@ class Trace:
         for e in self.edges:
             for end in (e.source, e.target):
                 if end not in g:
-                    g.add_node(end, label=self.name_of(end), kind="scope")
+                    g.add_node(end, label=name_of(end), kind="scope")
             ordered = e.year is not None and e.year_source in ORDERING + ("curated",)
             attrs = {"kind": e.kind, "label": e.label, "year": e.year, "year_source": e.year_source,
                      "axis": e.axis or None, "start": e.year if ordered else None,
@@ -286,6 +303,7 @@ class Trace:
             clean(attrs)
         for _, _, attrs in g.edges(data=True):
             clean(attrs)
+        import networkx as nx
         return nx.relabel_nodes(g, {n: xml_safe(n) for n in g if isinstance(n, str) and xml_safe(n) != n})
 
     def to_dataframe(self):
@@ -302,12 +320,14 @@ class Trace:
         return df
 
     def write_gexf(self, path: str | Path) -> Path:
+        import networkx as nx
         buf = io.BytesIO()
         nx.write_gexf(self.xml_graph(), buf)
         atomic_write(path, lambda f: f.write(buf.getvalue()), 1)
         return Path(path)
 
     def write_graphml(self, path: str | Path) -> Path:
+        import networkx as nx
         buf = io.BytesIO()
         nx.write_graphml(self.xml_graph(), buf)
         atomic_write(path, lambda f: f.write(buf.getvalue()), 1)
@@ -372,9 +392,10 @@ class Trace:
             kinds[e.kind] += 1
         out.append("\n扩散网络 Diffusion network: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())))
         edges, more = head(self.edges, "edges")
+        name_of = self._namer()
         for e in edges:
             when = "" if e.year is None else f", {e.year}" if e.year_source != "report" else f", by {e.year}"
-            out.append(f"  {self.name_of(e.source)} → {self.name_of(e.target)}  {e.kind} ({e.label}{when})")
+            out.append(f"  {name_of(e.source)} → {name_of(e.target)}  {e.kind} ({e.label}{when})")
         out += [more] if more else []
         if self.learning:
             out.append("\n学习借鉴 Learning links (from → learner):")
@@ -615,15 +636,24 @@ def _edges(adopters: list[Adopter], milestones: list[dict], others: dict[str, di
             by_province[a.province].append(a)
     for members in by_province.values():
         members.sort(key=lambda b: (b.first_year, b.code or b.name))
+    # The dated adopters by IRI and by code, so the ones above an adopter are found from its ancestors
+    # (`above`) instead of by testing every pair.
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(dated):
+        by_key[p.iri].append(i)
+        if p.code is not None and p.code != p.iri:
+            by_key[p.code].append(i)
     for a in dated:
-        above = [p for p in dated if p is not a and p.above(a) and p.dated_year <= a.dated_year
+        found = sorted({i for k in a.ancestors for i in by_key.get(k, ())})      # in the order of `dated`
+        above = [p for p in (dated[i] for i in found) if p is not a and p.dated_year <= a.dated_year
                  and ("piloted" in p.modes or p.dated_year < a.dated_year)]
         for p in above:
             label = "pilot → rollout" if "piloted" in p.modes else "adopted above earlier → rollout"
             edges.append(Edge(p.iri, a.iri, "vertical", label, a.first_year, a.evidence[0], a.year_source))
         members = by_province.get(a.province or "", [])
         i = bisect_left(members, a.first_year, key=lambda b: b.first_year)   # the adopters before a's year
-        peer = next((b for b in reversed(members[:i]) if not b.related(a)), None) if a.province else None
+        peer = next((members[j] for j in range(i - 1, -1, -1) if not members[j].related(a)), None) \
+            if a.province else None
         if peer is not None:     # the latest of them (ties broken by code, as in the order above)
             edges.append(Edge(peer.iri, a.iri, "horizontal", f"{peer.first_year} → {a.first_year} same province",
                               a.first_year, a.evidence[0], a.year_source))

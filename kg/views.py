@@ -1,9 +1,9 @@
 """Interactive HTML views of the graph: self-contained pages that work offline.
 
-pyvis assembles the network data (nodes, edges, options).  The page itself is rendered here rather than by
-pyvis's template, which links scripts from CDNs and writes its heading unescaped: this page inlines
-vis-network from the pyvis package, escapes every string in HTML (Jinja2 autoescape), embeds data as JSON
-made safe for a <script> element, and shows report text only through ``textContent``.
+The network data (nodes, edges) is assembled as pyvis assembles it (`_Network`).  The page itself is rendered
+here rather than by pyvis's template, which links scripts from CDNs and writes its heading unescaped: this
+page inlines vis-network from the pyvis package, escapes every string in HTML (Jinja2 autoescape), embeds data
+as JSON made safe for a <script> element, and shows report text only through ``textContent``.
 """
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ import html
 import json
 import math
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from importlib import resources
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import pyoxigraph as ox
-from pyvis.network import Network
 
 from govkg import queries
 from govkg.kg.store import atomic_write, values_block
@@ -106,20 +106,27 @@ class Filter:
         return "FILTER(?year IN (" + ", ".join(str(ox.Literal(f"{y:04d}", datatype=gyear))
                                               for y in range(self.years[0], self.years[1] + 1)) + "))"
 
-    def adoptions(self, groups: dict[str, str] | None = None) -> str:
+    def adoptions(self, groups: dict[str, str] | None = None, year: bool = True) -> str:
         """The pattern of the adoptions a view keeps, binding ?a ?d ?p ?prov ?year (and ?g with `groups`).
 
         A division or a practice family is followed from its VALUES; a whole corpus is read property by
-        property in sub-queries joined by hash (see queries/internal/view-adoptions.rq)."""
+        property in sub-queries joined by hash (see queries/internal/view-adoptions.rq).  Without `year`
+        (and no years asked for) the adoptions' years are not read: ?year is left unbound."""
         blocks = [values_block(v, iris) for v, iris in (("d", self.divisions), ("p", self.practices))
                   if iris is not None]
         name = ("view-adoptions-division" if self.divisions is not None else
                 "view-adoptions-selected" if self.practices is not None else "view-adoptions")
-        return self.fill(_pattern(name).replace("#VALUES", "\n".join(blocks), 1), groups)
+        pattern = _pattern(name).replace("#VALUES", "\n".join(blocks), 1)
+        if not year and not self.years:
+            pattern = "\n".join(line for line in pattern.splitlines() if not line.endswith("#OPTIONAL-YEAR"))
+        return self.fill(pattern, groups)
 
     def fill(self, sparql: str, groups: dict[str, str] | None = None) -> str:
         if "#ADOPTIONS" in sparql:
-            sparql = sparql.replace("#ADOPTIONS", self.adoptions(groups))
+            # a query that reads no year of its own (it counts DISTINCT divisions or statements) is spared the
+            # lookup of each adoption's year, which could only repeat rows it counts once
+            reads_year = "?year" in "\n".join(line for line in sparql.splitlines() if not line.startswith("#"))
+            sparql = sparql.replace("#ADOPTIONS", self.adoptions(groups, reads_year))
         if groups is not None:
             sparql = sparql.replace("#GROUPS", _pairs("p", "g", sorted(groups.items())))
         return sparql.replace("#YEARS", self._years())
@@ -347,8 +354,44 @@ def _spread_links(f: Filter) -> str:
     return _with(text, "d", f.divisions) if f.divisions is not None else text.replace("#VALUES", "", 1)
 
 
+class _Network:
+    """The nodes and edges of a directed network as pyvis's ``Network.add_node``/``add_edge`` write them (the
+    same keys in the same order; a node id seen before is ignored), without importing pyvis: its package
+    imports IPython, which cost a view more than a second of start-up."""
+
+    def __init__(self) -> None:
+        self.nodes: list[dict] = []
+        self.edges: list[dict] = []
+        self._ids: set = set()
+
+    def add_node(self, n_id, label=None, shape: str = "dot", color: str | dict[str, str] = "#97c2fc",
+                 **options) -> None:
+        if not isinstance(n_id, (str, int)):
+            raise TypeError(f"a node id is a str or an int, not {n_id!r}")
+        if n_id in self._ids:
+            return
+        node = dict(options) if "group" in options else {"color": color, **options}
+        node.update(id=n_id, label=label or n_id, shape=shape)
+        self.nodes.append(node)
+        self._ids.add(n_id)
+
+    def get_nodes(self) -> list:
+        return [n["id"] for n in self.nodes]
+
+    def add_edge(self, source, to, **options) -> None:
+        if source not in self._ids or to not in self._ids:
+            raise KeyError(f"an edge between nodes not in the network: {source!r} → {to!r}")
+        edge = dict(options)
+        edge["from"], edge["to"] = source, to
+        edge.setdefault("arrows", "to")
+        self.edges.append(edge)
+
+    def get_network_data(self) -> tuple[list[dict], list[dict]]:
+        return self.nodes, self.edges
+
+
 def _finish(data: ViewData, nodes: list[dict], edges: list[dict]) -> None:
-    net = Network(directed=True)
+    net = _Network()
     for n in nodes:
         net.add_node(n.pop("id"), **n)
     kept = set(net.get_nodes())
@@ -362,19 +405,38 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
     """One node per province and per practice family (per practice, when one family was asked for), edges
     counted in the store; the TOP_EDGES heaviest are drawn and the rest are named in the subtitle."""
     from govkg.builders import gazetteer
-    gaz = gazetteer.load()
     if one_family:
         groups = {p: p for p in f.practices or []}
     else:
         groups = {}
         for r in select(store, "view-families"):
             groups.setdefault(r["p"], r["g"])
-    labels = {r["p"]: r for r in select_text(store, _with("view-practices", "p", set(groups.values())))}
+    # The store answers queries without holding the GIL: the aggregates over the whole selection, each a pass
+    # over its statements, run side by side.
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="govkg-view") as pool:
+        def ask(name: str):
+            return pool.submit(select_text, store, f.fill(queries.internal(name), groups))
+        asked = {name: ask(name) for name in ("view-province-years", "view-links")}
+        if "Practice" in classes:
+            asked["spread-links"] = pool.submit(select_text, store, f.fill(_spread_links(f), groups))
+        if "Agency" in classes:
+            asked["view-province-agencies"] = ask("view-province-agencies")
+        if "Regulation" in classes:
+            asked["view-top-cited"] = ask("view-top-cited")
+        labels = {r["p"]: r for r in select_text(store, _with("view-practices", "p", set(groups.values())))}
+        gaz = gazetteer.load()
+        return _aggregated(store, f, classes, one_family, groups, gaz, labels,
+                           {name: future.result() for name, future in asked.items()})
+
+
+def _aggregated(store: Store, f: Filter, classes: tuple[str, ...], one_family: bool, groups: dict[str, str], gaz,
+                labels: dict[str, dict], answers: dict) -> ViewData:
+    """`_aggregate` from the answers of its aggregate queries."""
     data = ViewData("govkg · 实践扩散图 Practice diffusion")
     per_province: dict[str, int] = defaultdict(int)
     first_of: dict[str, int] = {}
     per_year: dict[int, int] = defaultdict(int)
-    for r in select_text(store, f.fill(queries.internal("view-province-years"), groups)):
+    for r in answers["view-province-years"]:
         per_province[r["prov"]] += r["n"]
         if r["fy"] is not None:
             per_year[int(r["fy"])] += r["n"]
@@ -382,11 +444,10 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
     years = sorted(per_year)
     data.years = data.colours = (years[0], years[-1]) if years else None
     total = 0
-    for year in years:
-        total += per_year[year]
-        data.curve.append((year, total))
-    agencies = {r["prov"]: r["n"] for r in select_text(store, f.fill(queries.internal("view-province-agencies"), groups))} \
-        if "Agency" in classes else {}
+    for y in years:
+        total += per_year[y]
+        data.curve.append((y, total))
+    agencies = {r["prov"]: r["n"] for r in answers["view-province-agencies"]} if "Agency" in classes else {}
     nodes: dict[str, dict] = {}
     for prov in sorted(per_province):
         d = gaz.by_code.get(prov)
@@ -399,8 +460,7 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
             "size": 12 + min(40, round(4 * math.sqrt(n))), "year": first, "color": _year_colour(first, data.years),
             "x": pos[0], "y": pos[1], "title": f"{name}: {n} adopting divisions{extra}",
             "info": {"type": "省份汇总 Province aggregate", "name": name, "code": prov, "first": first}}
-    links = sorted(select_text(store, f.fill(queries.internal("view-links"), groups)),
-                   key=lambda r: (-r["divisions"], r["prov"], r["g"]))
+    links = sorted(answers["view-links"], key=lambda r: (-r["divisions"], r["prov"], r["g"]))
     drawn = links[:TOP_EDGES] if "Practice" in classes else []
     positions = {k[len("province:"):]: (v["x"], v["y"]) for k, v in nodes.items()}
     edges: list[dict] = []
@@ -411,9 +471,9 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
         at = _practice_ring(by_group, positions)
         for g in sorted(by_group):
             lab = labels.get(g) or {"pl": g.rsplit("/", 1)[-1], "pen": "", "slug": g.rsplit("/", 1)[-1]}
-            x, y = at[g]
+            px, py = at[g]
             nodes[g] = {"id": g, "label": lab["pl"], "kind": "practice", "shape": "box", "color": "#fff3c4",
-                        "x": x, "y": y, "font": {"size": 28}, "title": f"{lab['pl']}\n{lab['pen'] or ''}",
+                        "x": px, "y": py, "font": {"size": 28}, "title": f"{lab['pl']}\n{lab['pen'] or ''}",
                         "info": {"type": "实践 Practice" if one_family else "实践类别 Practice family",
                                  "name": lab["pl"], "english": lab["pen"] or "", "slug": lab["slug"]}}
         for r in drawn:
@@ -422,7 +482,7 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
                           "color": "#1f77b4",
                           "title": f"{r['divisions']} divisions, {r['statements']} statements, "
                                    f"first {r['first'] or '—'}"})
-        for r in sorted(select_text(store, f.fill(_spread_links(f), groups)), key=lambda r: (r["prov"], r["g"])):
+        for r in sorted(answers["spread-links"], key=lambda r: (r["prov"], r["g"])):
             if r["g"] in nodes and "province:" + r["prov"] in nodes:
                 edges.append({"from": r["g"], "to": "province:" + r["prov"], "label": f"推广 {r['n']}",
                               "value": r["n"], "arrows": "to", "year": r["first"], "kind": "spread",
@@ -438,8 +498,7 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
         notes.append(f"the {len(drawn)} heaviest of {len(links)} links drawn; {len(left)} left out "
                      f"({sum(r['statements'] for r in left)} statements)")
     if "Regulation" in classes:
-        cited = sorted(select_text(store, f.fill(queries.internal("view-top-cited"), groups)),
-                       key=lambda r: (-r["n"], r["reg"]))
+        cited = sorted(answers["view-top-cited"], key=lambda r: (-r["n"], r["reg"]))
         top = [r["reg"] for r in cited[:TOP_REGULATIONS]]
         if top:
             titles: dict[str, dict] = {}
@@ -485,7 +544,7 @@ def spread_view(t) -> ViewData:
     data.years = span
     dated = [a.first_year for a in t.adopters if a.first_year is not None]
     data.colours = (min(dated), max(dated)) if dated else None
-    net = Network(directed=True)
+    net = _Network()
     placed: dict[str, tuple[float, float]] = {}
     for i, m in enumerate(t.milestones):
         pos = _position(m["lon"], m["lat"]) or _position(*CENTRAL_POSITION)
@@ -668,7 +727,12 @@ def curve_svg(curve: list[tuple[int, int]], width: int = 320, height: int = 180)
 
 
 def _asset(name: str) -> str:
-    return resources.files("pyvis").joinpath("lib/vis-9.1.2/" + name).read_text(encoding="utf-8")
+    # found, not imported: importing pyvis imports IPython
+    spec = find_spec("pyvis")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("pyvis is not installed: it ships the vis-network script the views embed")
+    folder = Path(spec.submodule_search_locations[0])
+    return (folder / "lib" / "vis-9.1.2" / name).read_text(encoding="utf-8")
 
 
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader("govkg.kg", "templates"),

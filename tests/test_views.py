@@ -114,3 +114,29 @@ def test_labels_do_not_collide_at_the_default_zoom(kg, tmp_path):
         _, body = _body(kg.view(tmp_path / "v.html", **kwargs))
         assert 'data-label-overlaps="0"' in body
         assert int(re.search(r'data-labels-hidden="(\d+)"', body).group(1)) >= 0
+
+
+def test_network_data_is_what_pyvis_writes(kg):
+    """The views assemble nodes and edges without importing pyvis (it imports IPython); they come out as
+    pyvis's Network writes them, keys in the same order, for a division view and a spread view."""
+    import json
+
+    from pyvis.network import Network
+
+    from govkg.kg import views
+    from govkg.kg.spread import trace
+    for data in (views.collect(kg.store, division="640500"), views.spread_view(trace(kg.store, "fengqiao-experience"))):
+        assert data.nodes and data.edges
+        net = Network(directed=True)
+        for n in json.loads(json.dumps(data.nodes)):
+            net.add_node(n.pop("id"), **n)
+        for e in json.loads(json.dumps(data.edges)):
+            net.add_edge(e.pop("from"), e.pop("to"), **e)
+        ours = views._Network()
+        for n in json.loads(json.dumps(data.nodes)):
+            ours.add_node(n.pop("id"), **n)
+        for e in json.loads(json.dumps(data.edges)):
+            ours.add_edge(e.pop("from"), e.pop("to"), **e)
+        theirs, mine = net.get_network_data()[:2], ours.get_network_data()
+        assert json.dumps(theirs, ensure_ascii=False) == json.dumps(mine, ensure_ascii=False)
+        assert json.dumps(mine[0], ensure_ascii=False) == json.dumps(data.nodes, ensure_ascii=False)
