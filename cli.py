@@ -250,7 +250,8 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir,
             click.echo(f"{label}: " + ", ".join(safe(n) for n in names[:20]) +
                        (f" … ({len(names)} in all)" if len(names) > 20 else ""))
     click.echo("entities: " + ", ".join(f"{k} {v}" for k, v in summary["entities"].items()))
-    click.echo("facts:    " + ", ".join(f"{k} {v}" for k, v in sorted(kg.report.facts.items())))
+    click.echo("facts:    " + (", ".join(f"{k} {v}" for k, v in sorted(kg.report.facts.items()))
+                               or "(of the reports built now: none)"))
     if html_out:
         kg.view(html_out)
         click.echo(f"wrote {html_out}")
