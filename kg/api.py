@@ -596,8 +596,11 @@ class KnowledgeGraph:
         key = state.state(held) if held is not None else None
         counts = state.kept_summary(held, key) if held is not None else None    # an unchanged store: counted before
         if counts is None:
-            per_class = _per_class(select(self.store, "summary-classes"),
-                                   select(self.store, "summary-classes-vocabulary"))
+            if held is not None and held.path is not None:     # a store folder: every statement in a named graph
+                per_class = _per_class(select(self.store, "summary-classes"),
+                                       select(self.store, "summary-classes-vocabulary"))
+            else:
+                per_class = {r["class"]: r["n"] for r in select(self.store, "summary-classes-union")}
             # Practices come from the vocabulary graph: count the ones the reports name.
             named = select(self.store, "summary-practices")
             per_class["Practice"] = named.rows[0]["n"]
