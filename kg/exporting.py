@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from govkg.kg.files import atomic_write
 from govkg.kg.state import Held, shipped_vocabulary, state
 
 RUN_LINES = 250_000        # lines sorted in memory at a time (about 60 MB of N-Triples)
@@ -103,9 +104,8 @@ def remember(path: str | os.PathLike, graph: str, statements: int) -> None:
     st = path.stat()
     record = {"graph": graph, "statements": statements, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
     digest = _digest_path(path)
-    tmp = digest.with_name(f".{digest.name}.tmp")
-    tmp.write_text(json.dumps(record, sort_keys=True), encoding="utf-8")
-    os.replace(tmp, digest)          # a digest lost to a crash costs one export more, never a stale file
+    # a digest lost to a crash costs one export more, never a stale file: no flush to disk
+    atomic_write(digest, lambda f: f.write(json.dumps(record, sort_keys=True).encode("utf-8")), 1, sync=False)
 
 
 def forget(path: str | os.PathLike) -> None:

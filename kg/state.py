@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -19,6 +18,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from govkg import ontology
+from govkg.kg.files import atomic_write
 
 SUMMARY_FILE = "summary.json"
 
@@ -70,11 +70,8 @@ def keep_summary(gs: Held, key: str | None, counts: dict) -> None:
     """Keep the counts of this state (a store opened read-only is left as it is)."""
     if key is None or gs.path is None or gs.read_only:
         return
-    path = gs.path / SUMMARY_FILE
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(json.dumps({"state": key, "counts": counts}, ensure_ascii=False, sort_keys=True),
-                       encoding="utf-8")
-        os.replace(tmp, path)     # a summary lost to a crash costs one count more, never a wrong one
+    record = json.dumps({"state": key, "counts": counts}, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    try:   # a summary lost to a crash costs one count more, never a wrong one: no flush to disk
+        atomic_write(gs.path / SUMMARY_FILE, lambda f: f.write(record), 1, sync=False)
     except OSError:
-        tmp.unlink(missing_ok=True)
+        pass

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from govkg import ontology
 from govkg.builders.emit import ENTITIES_GRAPH, SHARED_LINE_END
+from govkg.kg.files import atomic_write
 from govkg.namespace import DCTERMS, GOV_IRI, ID_IRI, PREFIXES
 
 ONTOLOGY_GRAPH = ID_IRI + "graph/ontology"
@@ -528,6 +529,10 @@ class GraphStore:
             seen[str(t)] = t
         return [seen[k] for k in sorted(seen)]
 
+    def __bool__(self) -> bool:
+        # A store is a store even when empty; without this, `if store:` would count its statements (__len__).
+        return True
+
     def __len__(self) -> int:
         """Distinct statements of the union graph, counted by Oxigraph: its statements less those of the
         vocabulary graph that another graph repeats (no statement is read into Python)."""
@@ -631,33 +636,3 @@ def _term(value: object):
         except ValueError:
             pass
     return ox.Literal(text)
-
-
-def atomic_write(path: str | os.PathLike, write, count: int, sync: bool = True) -> int:
-    """Write through a temporary file in the same folder, flush it to disk, then rename it into place.
-    (`sync=False` skips the flush to disk: the rename still makes the write whole against a killed process.)"""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as e:      # name the file asked for, not the temporary one
-        raise OSError(e.errno, f"cannot write here ({e.strerror})", str(path)) from None
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; the result should look like any other written file
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            if sync:
-                os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as e:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        if isinstance(e, OSError) and e.errno is not None:
-            raise OSError(e.errno, e.strerror, str(path)) from None
-        raise
-    return count

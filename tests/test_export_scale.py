@@ -79,3 +79,19 @@ def test_an_unchanged_graph_is_not_exported_again(built, tmp_path, monkeypatch):
     built.store.remove_graph(graph)
     smaller = built.export(out)
     assert smaller < n and graph.encode() not in out.read_bytes()
+
+
+def test_a_store_is_true_without_counting(built, monkeypatch):
+    """`if store:` must not count millions of statements: a store (even an empty one) is simply true."""
+    monkeypatch.setattr(built.store, "query", lambda *a, **k: pytest.fail("counted to test truth"))
+    monkeypatch.setattr(built.store, "store", Sealed(built.store.store))
+    assert built.store
+
+
+def test_kept_records_leave_no_temporary_behind(built, tmp_path):
+    """The summary kept in the store folder and the export's digest are written whole, through one helper."""
+    assert built.summary["documents"] == 5
+    built.export(tmp_path / "g.nt")
+    folder = built.store.path
+    assert (folder / "summary.json").is_file() and (tmp_path / "g.nt.digest").is_file()
+    assert not [p.name for p in [*folder.iterdir(), *tmp_path.iterdir()] if p.name.endswith(".tmp")]
