@@ -161,6 +161,10 @@ class RemoteStore:
                                 f"({type(e).__name__}: {str(e)[:100]})") from None
         return Rows(names, rows, terms)
 
+    def __bool__(self) -> bool:
+        # an endpoint is a store even when empty: `if store:` must not ask it for a count (__len__)
+        return True
+
     def __len__(self) -> int:
         rows = self.query(queries.internal("store-size"))
         return int(rows.rows[0]["n"])  # type: ignore[union-attr]
