@@ -175,7 +175,7 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=None, help="keep corpus, store and outputs in this folder")
     ap.add_argument("--reuse", action="store_true",
                     help="with --work: keep a store built there before and time everything but the first build "
-                         "(at 10,000 reports that build takes over an hour on two cores)")
+                         "(at 10,000 reports that build takes about 25 minutes on two cores)")
     ap.add_argument("--compare", type=int, nargs=2, metavar=("SMALL", "LARGE"),
                     help="run both sizes in separate processes and print the peak-memory ratio")
     args = ap.parse_args()
