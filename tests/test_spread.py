@@ -174,6 +174,33 @@ def test_a_large_selection_is_aggregated_per_province_in_the_store(kg, tmp_path,
     assert drawn(page) == len(data.nodes)
 
 
+def test_first_years_are_those_of_dated_adoptions(kg, monkeypatch):
+    """A division with an undated adoption beside dated ones keeps its first dated year: in the aggregated
+    view (its province's first year and the curve) and in division-practices (SPARQL's MIN over a group
+    holding an unbound year would be unbound)."""
+    monkeypatch.setattr(views, "DETAIL_STATEMENTS", 2)
+    dated = kg.query("""SELECT ?d ?code ?slug ?year WHERE { ?a gov:adopter ?d ; gov:practice ?p ; gov:mode [] .
+        ?d gov:level [] OPTIONAL { ?d gov:adcode ?code } ?p skos:notation ?slug .
+        OPTIONAL { ?a gov:year ?year } }""")
+    undated = {(r["d"], r["slug"]) for r in dated if r["year"] is None}
+    first: dict[tuple, int] = {}
+    for r in dated:
+        if r["year"] is not None:
+            first[(r["d"], r["slug"])] = min(first.get((r["d"], r["slug"]), 9999), r["year"])
+    assert {d for d, _ in undated} & {d for d, _ in first}      # the bundled corpus holds such divisions
+    rows = {(r["division"], r["practice"]): r["firstYear"] for r in kg.query("division-practices")}
+    names = {r["d"]: r["name"] for r in kg.query("SELECT ?d ?name WHERE { ?d gov:level [] ; rdfs:label ?name }")}
+    for (d, slug), year in first.items():
+        assert rows[(names[d], slug)] == year
+    data = views.collect(kg.store)
+    provinces = {n["info"]["code"]: n["year"] for n in data.nodes if n["kind"] == "division"}
+    for code, year in provinces.items():
+        years = [y for (d, _), y in first.items() if any(r["d"] == d and (r["code"] or "")[:2] == code[:2]
+                                                          for r in dated)]
+        if years:
+            assert year == min(years), code
+
+
 def test_one_family_aggregates_per_practice_of_the_family(kg, monkeypatch):
     monkeypatch.setattr(views, "DETAIL_STATEMENTS", 2)
     data = views.collect(kg.store, practice="three-enforcement-systems")
