@@ -226,9 +226,10 @@ def build(paths, out, fmt, html_out, show, params, strict, max_bytes, texts_dir,
     except MetadataError as e:
         raise click.BadParameter(safe(str(e)), param_hint="--metadata") from None
 
-    def progress(payloads, total):
-        with click.progressbar(payloads, length=total, label="building", file=sys.stderr, show_pos=True,
-                               item_show_func=lambda p: p.source_name if p else "") as bar:
+    def progress(items, total, label="building"):
+        # items: the reports' payloads while building, the names of report graphs while indexing
+        with click.progressbar(items, length=total, label=label, file=sys.stderr, show_pos=True,
+                               item_show_func=lambda p: getattr(p, "source_name", "") if p else "") as bar:
             yield from bar
     try:
         kg = KnowledgeGraph.build(list(paths) if paths else None, strict=strict, max_bytes=max_bytes,

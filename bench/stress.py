@@ -6,7 +6,8 @@ of the subset with or without --prune, a build through the bulk loader, a remova
 an Oxigraph server), send it SIGKILL, SIGINT or SIGTERM after a random delay, then build the whole corpus
 into the same store with --prune and compare its N-Quads export byte for byte with a fresh in-memory
 build of the same corpus.  A run fails when the rebuild differs, the rebuild exits non-zero, anything
-prints a traceback, or temporary folders of the killed process are left once the rebuild is done.
+prints a traceback, temporary folders of the killed process are left once the rebuild is done, or the
+adoption index of the store (kg/adoptions.py) is not trusted or not the store's adoptions after it.
 
     python bench/stress.py --runs 30 --seed 1
 """
@@ -113,6 +114,14 @@ def run_once(rng: random.Random, work: Path, corpus: list[Path], reference: byte
                 [p.name for p in Path(tempfile.gettempdir()).glob(f"govkg-export-{pid}-*")]
     if leftovers:
         crash.append(f"left behind: {leftovers}")
+    if rebuild.returncode == 0:
+        from govkg.kg.store import GraphStore
+        gs = GraphStore.open(store)
+        index = gs.adoption_index()
+        if index is None or index.statements() != gs.adoption_statements():
+            crash.append("the adoption index is " + ("not trusted" if index is None else "not the store's adoptions")
+                         + " after the rebuild")
+        index and index.close()
     same = rebuilt.exists() and rebuilt.read_bytes() == reference
     return Outcome(op, sig, round(delay, 2), killed and not startup, same, "; ".join(crash))
 

@@ -213,6 +213,7 @@ class _Stage:
 
     def add(self, graph: str, nquads) -> None:
         self.gs.contributions.put(graph, [line for line in nquads if line.endswith(SHARED_LINE_END)])
+        self.gs.index_lines(graph, nquads)
         if self.file is None:
             self.path = self.folder / f"reports-{self.chunks % 2}.nq"   # one is written while the other loads
             self.file = self.path.open("w", encoding="utf-8")
@@ -326,7 +327,7 @@ class KnowledgeGraph:
     def build(cls, paths: Iterable[str | os.PathLike] | None = None, *, store: str | os.PathLike | None = None,
               workers: int = 1, engine: str = "local", scheduler: str | None = None,
               max_bytes: int = DEFAULT_MAX_BYTES, strict: bool = False, texts_dir: str | os.PathLike | None = None,
-              progress: Callable[[Iterator, int], Iterator] | None = None,
+              progress: Callable[..., Iterator] | None = None,
               prune: bool = False, vocabulary: Iterable[str | os.PathLike] = (),
               metadata: dict[str, ReportInputs] | None = None) -> KnowledgeGraph:
         """Build from report files (None: the bundled corpus).
@@ -465,7 +466,7 @@ class KnowledgeGraph:
         if remove:
             gs.remove_graphs(sorted(remove))
             gs.derive_entities()
-        gs.flush()
+        gs.flush(progress=(lambda graphs, n: progress(graphs, n, "indexing adoptions")) if progress else None)
         report.seconds = time.perf_counter() - started
         return cls(gs, report)
 

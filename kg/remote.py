@@ -165,6 +165,10 @@ class RemoteStore:
         # an endpoint is a store even when empty: `if store:` must not ask it for a count (__len__)
         return True
 
+    def adoption_index(self) -> None:
+        """An endpoint keeps no adoption index: its readers ask it."""
+        return None
+
     def __len__(self) -> int:
         rows = self.query(queries.internal("store-size"))
         return int(rows.rows[0]["n"])  # type: ignore[union-attr]

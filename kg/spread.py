@@ -523,7 +523,8 @@ def _adopters(store: Store, family: list[str], pool: ThreadPoolExecutor, provinc
               designators: Future) -> dict[str, Adopter]:
     first: dict[str, dict] = {}            # adopter → its first adoption: year, month, source, mode, IRI
     modes: dict[str, set[str]] = {}
-    for r in _each(store, "spread-adopters", "p", family):
+    index = store.adoption_index()
+    for r in index.first_adoptions(family) if index is not None else _each(store, "spread-adopters", "p", family):
         stated, earliest = _key(r["stated"]), _key(r["first"])
         chosen = stated if stated else earliest
         chosen["source"] = (YEAR_SOURCES.get(chosen["source"], "report") if chosen["year"] is not None else None)

@@ -6,16 +6,18 @@ renamed into place), so an interrupted write never leaves a half-written graph b
 
 A store folder holds, besides Oxigraph's files: `govkg-entities/` (each report's lines of the shared
 entity graph, from which that graph is derived; `.stale` while it may differ from their union) and
-`govkg-holder` (who last opened it for writing, named when another process finds it locked).
+`govkg-holder` (who last opened it for writing, named when another process finds it locked) and
+`govkg-adoptions.sqlite` (the adoption index, `kg.adoptions`).
 """
 from __future__ import annotations
 
 import os
 import re
 import shutil
+import sqlite3
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ import pyoxigraph as ox
 
 from govkg import ontology
 from govkg.builders.emit import ENTITIES_GRAPH, SHARED_LINE_END
+from govkg.kg.adoptions import ADOPTIONS_FILE, AdoptionIndex
 from govkg.kg.files import atomic_write
 from govkg.namespace import DCTERMS, GOV_IRI, ID_IRI, PREFIXES
 
@@ -327,6 +330,10 @@ class GraphStore:
         else:
             self.store = _open_for_writing(self.path)
         self.contributions = Contributions(self.path / CONTRIBUTIONS_DIR if self.path is not None else None)
+        # kept by the writer of a store folder; read through `adoption_index`
+        self.adoptions = AdoptionIndex(self.path / ADOPTIONS_FILE) if self.path and not read_only else None
+        self._reading: AdoptionIndex | None = None
+        self._looked = False                   # for an index a reader may trust
 
     # ------------------------------------------------------------ loading
     @classmethod
@@ -385,10 +392,30 @@ class GraphStore:
         shared = [line for line in lines if line.endswith(SHARED_LINE_END)]
         g = ox.NamedNode(graph)
         if self.store.contains_named_graph(g):
+            self._keep_index(lambda index: index.will_change(graph))
             self.remove_graphs([graph])
         self.contributions.put(graph, shared)
         data = "".join(lines) + _manifest_line(graph)
         self.store.extend(list(ox.parse(data, format=ox.RdfFormat.N_QUADS)))
+        self.index_lines(graph, lines)
+
+    def index_lines(self, graph: str, lines: list[str]) -> None:
+        """Keep the adoption rows of a report graph from the lines it is loaded from (`bulk_add` loads files
+        whose writer has the lines: it calls this)."""
+        self._keep_index(lambda index: index.put(graph, lines))
+
+    def _keep_index(self, change: Callable[[AdoptionIndex], object]) -> None:
+        """Make a change to the adoption index.  One that cannot be written is deleted (its readers then ask
+        the store): the index never fails a build."""
+        if self.adoptions is None:
+            return
+        try:
+            change(self.adoptions)
+        except sqlite3.Error:
+            self.adoptions.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(self.adoptions.path) + suffix).unlink(missing_ok=True)
+            self.adoptions = None
 
     def bulk_add(self, nquads_file: Path, graphs: list[str]) -> None:
         """Load many new report graphs at once with Oxigraph's bulk loader (several times faster than
@@ -442,6 +469,7 @@ class GraphStore:
             entry = f"{g} <{SD_NAMED_GRAPH[0]}> <{SD_NAMED_GRAPH[1]}>"
             self.store.update(f"DELETE DATA {{ GRAPH <{MANIFEST_GRAPH}> {{ {entry} }} }} ; DROP SILENT GRAPH {g}")
             self.contributions.delete(graph)
+        self._keep_index(lambda index: index.forget(graphs))
 
     def remove_graph(self, graph: str) -> None:
         self.remove_graphs([graph])
@@ -496,9 +524,38 @@ class GraphStore:
                         for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph))})
         return "".join(lines).encode("utf-8")
 
-    def flush(self) -> None:
+    def flush(self, progress: Callable[[Iterator[str], int], Iterator[str]] | None = None) -> None:
+        """Write what is pending to disk, and square the adoption index with the store (`progress` wraps
+        the graphs it reads back from the store: all of them, the first time a store is indexed)."""
         if self.path:
             self.store.flush()
+        if self.adoptions is not None:
+            from govkg.kg.state import state
+            self._keep_index(lambda index: index.finish(self.store, self.report_graphs, state(self), progress))
+            self._looked = False
+
+    def adoption_statements(self) -> set[tuple]:
+        """What the adoption index of this store must hold, asked of the store (`AdoptionIndex.statements`)."""
+        from govkg import queries
+        rows = self.query(queries.internal("index-adoptions"))
+        return {tuple(None if r[k] is None else str(r[k]) for k in ("a", "d", "p", "m", "y", "s", "ym"))
+                for r in rows}  # type: ignore[union-attr]
+
+    def adoption_index(self) -> AdoptionIndex | None:
+        """The adoption index of this store folder when it is true for the store as it is now, else None
+        (a graph file, or a store whose index is missing or behind: readers then ask the store)."""
+        if not self._looked:
+            self._looked, self._reading = True, None
+            if self.path is not None:
+                from govkg.kg.state import state
+                index = self.adoptions if self.adoptions is not None else AdoptionIndex(
+                    self.path / ADOPTIONS_FILE, read_only=True)
+                try:
+                    if index.path.exists() and index.state() == state(self):
+                        self._reading = index
+                except sqlite3.Error:
+                    pass
+        return self._reading
 
     # ------------------------------------------------------------ querying
     def query(self, sparql: str, bindings: Mapping[str, object] | None = None) -> Rows | bool:

@@ -13,6 +13,7 @@ from typing import Protocol, runtime_checkable
 import pyoxigraph as ox
 
 from govkg import queries
+from govkg.kg.adoptions import AdoptionIndex
 from govkg.kg.store import Rows
 
 
@@ -32,6 +33,10 @@ class Store(Protocol):
 
     def __len__(self) -> int:
         """The number of distinct triples of the union graph."""
+
+    def adoption_index(self) -> AdoptionIndex | None:
+        """The adoption index (`kg.adoptions`) when one is true for the graph as it is now, else None: the
+        readers of many adoptions then aggregate it instead of asking the store for each."""
 
 
 def select(store: Store, name: str, **params: object) -> Rows:

@@ -22,6 +22,7 @@ import jinja2
 import pyoxigraph as ox
 
 from govkg import queries
+from govkg.kg.adoptions import AdoptionIndex
 from govkg.kg.store import atomic_write, values_block
 from govkg.kg.stores import Store, select, select_text
 
@@ -121,6 +122,20 @@ class Filter:
             pattern = "\n".join(line for line in pattern.splitlines() if not line.endswith("#OPTIONAL-YEAR"))
         return self.fill(pattern, groups)
 
+    def gyears(self) -> list[str] | None:
+        """The years asked for as gYear lexical forms (None: any year)."""
+        return [f"{y:04d}" for y in range(self.years[0], self.years[1] + 1)] if self.years else None
+
+    def indexed(self, store: Store, index: AdoptionIndex, groups: dict[str, str] | None) -> dict[str, list[dict]]:
+        """The answers of view-province-years, view-links and view-count from the adoption index: the
+        divisions and their provinces are read from the store, the adoptions from the index."""
+        provinces = [(r["d"], r["prov"]) for r in select_text(store, _with(
+            "view-provinces", "d", self.divisions) if self.divisions is not None else
+            queries.internal("view-provinces").replace("#VALUES", "", 1))]
+        if groups is None and self.practices is not None:
+            groups = {p: p for p in self.practices}
+        return index.aggregate(provinces, groups, self.gyears(), some_divisions=self.divisions is not None)
+
     def fill(self, sparql: str, groups: dict[str, str] | None = None) -> str:
         if "#ADOPTIONS" in sparql:
             # a query that reads no year of its own (it counts DISTINCT divisions or statements) is spared the
@@ -177,16 +192,19 @@ def collect(store: Store, practice: str | None = None, division: str | None = No
                      practice)
     if division:
         f.divisions = _resolve_division(store, division)
+    index = store.adoption_index()
     large = (f.practices is None and f.divisions is None
-             and select(store, "view-at-most")[0]["statements"] > DETAIL_STATEMENTS)
+             and (index.adopter_count() if index is not None else
+                  select(store, "view-at-most")[0]["statements"]) > DETAIL_STATEMENTS)
     if not large:
-        counts = select_text(store, f.fill(queries.internal("view-count")))[0]
+        counts = (f.indexed(store, index, None)["view-count"][0] if index is not None else
+                  select_text(store, f.fill(queries.internal("view-count")))[0])
         if not counts["statements"]:
             asked = [x for x in (practice and f"practice {practice!r}", division and f"division {division!r}",
                                  years and f"years {years[0]}-{years[1]}") if x]
             raise KeyError("no adoptions" + (" for " + " and ".join(asked) if asked else " in the graph"))
         large = counts["divisions"] > DETAIL_DIVISIONS or counts["statements"] > DETAIL_STATEMENTS
-    data = _aggregate(store, f, classes, practice is not None) if large else _detail(store, f, classes)
+    data = _aggregate(store, f, classes, practice is not None, index) if large else _detail(store, f, classes)
     data.title = "govkg · 实践与采纳地区总览 Overview of practices and adopting divisions"
     if set(classes) != {"Division", "Practice"}:
         data.title = "govkg · " + " · ".join(CLASS_TITLES[c] for c in CLASSES if c in classes)
@@ -401,9 +419,11 @@ def _finish(data: ViewData, nodes: list[dict], edges: list[dict]) -> None:
     data.nodes, data.edges = net.get_network_data()[:2]
 
 
-def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bool) -> ViewData:
+def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bool,
+               index: AdoptionIndex | None = None) -> ViewData:
     """One node per province and per practice family (per practice, when one family was asked for), edges
-    counted in the store; the TOP_EDGES heaviest are drawn and the rest are named in the subtitle."""
+    counted in the store (or in its adoption index); the TOP_EDGES heaviest are drawn and the rest are named
+    in the subtitle."""
     from govkg.builders import gazetteer
     if one_family:
         groups = {p: p for p in f.practices or []}
@@ -416,7 +436,7 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="govkg-view") as pool:
         def ask(name: str):
             return pool.submit(select_text, store, f.fill(queries.internal(name), groups))
-        asked = {name: ask(name) for name in ("view-province-years", "view-links")}
+        asked = {} if index is not None else {name: ask(name) for name in ("view-province-years", "view-links")}
         if "Practice" in classes:
             asked["spread-links"] = pool.submit(select_text, store, f.fill(_spread_links(f), groups))
         if "Agency" in classes:
@@ -425,8 +445,9 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
             asked["view-top-cited"] = ask("view-top-cited")
         labels = {r["p"]: r for r in select_text(store, _with("view-practices", "p", set(groups.values())))}
         gaz = gazetteer.load()
+        answers = f.indexed(store, index, groups) if index is not None else {}
         return _aggregated(store, f, classes, one_family, groups, gaz, labels,
-                           {name: future.result() for name, future in asked.items()})
+                           answers | {name: future.result() for name, future in asked.items()})
 
 
 def _aggregated(store: Store, f: Filter, classes: tuple[str, ...], one_family: bool, groups: dict[str, str], gaz,

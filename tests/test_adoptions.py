@@ -1,0 +1,143 @@
+"""The adoption index kept beside a store folder (kg/adoptions.py): what views and traces read from it equals
+what they read from the store, and it follows every change to the store or is not read at all."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from govkg import KnowledgeGraph, queries
+from govkg.builders import lexicon
+from govkg.kg import spread, views
+from govkg.kg.adoptions import ADOPTIONS_FILE, AdoptionIndex
+from govkg.kg.api import bundled_corpus
+from govkg.kg.store import GraphStore
+
+FAMILIES = ("three-enforcement-systems", "fengqiao-experience", "fang-guan-fu")
+def _generator():
+    spec = importlib.util.spec_from_file_location("bench_generate", Path(__file__).parents[1] / "bench" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def in_store(folder: Path) -> set[tuple]:
+    return GraphStore.open(folder).adoption_statements()
+
+
+def in_index(folder: Path) -> set[tuple]:
+    return AdoptionIndex(folder / ADOPTIONS_FILE, read_only=True).statements()
+
+
+def trusted(folder: Path) -> bool:
+    return GraphStore.open(folder).adoption_index() is not None
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    """The bundled corpus and 30 synthetic reports (many provinces, years and modes) in a store folder, and
+    the same graph as a Turtle file (read with SPARQL: a file has no index)."""
+    work = tmp_path_factory.mktemp("indexed")
+    corpus = work / "corpus"
+    corpus.mkdir()
+    for p in bundled_corpus():
+        shutil.copy(p, corpus / p.name)
+    _generator().generate(30, corpus, seed=11)
+    kg = KnowledgeGraph.build([corpus], store=work / "g.store")
+    kg.export(work / "g.ttl")
+    kg.store.store.flush()
+    del kg
+    return work / "g.store", work / "g.ttl"
+
+
+def test_views_and_traces_read_from_the_index_what_the_store_holds(built, monkeypatch):
+    folder, ttl = built
+    indexed, read = GraphStore.open(folder), GraphStore.open(ttl)
+    assert indexed.adoption_index() is not None and read.adoption_index() is None
+    monkeypatch.setattr(views, "DETAIL_STATEMENTS", 40)      # the aggregated views, as on a large corpus
+    monkeypatch.setattr(views, "DETAIL_DIVISIONS", 5)
+    asked: list[str] = []
+    real = indexed.query
+
+    def recording(sparql, bindings=None):
+        asked.append(sparql)
+        return real(sparql, bindings)
+    monkeypatch.setattr(indexed, "query", recording)
+    selections = [{}, {"years": (2017, 2020)}] + [{"practice": f} for f in FAMILIES] + \
+                 [{"practice": "fang-guan-fu", "years": (2018, 2022)}, {"division": "640500"}]
+    for kw in selections:
+        assert views.collect(indexed, **kw).__dict__ == views.collect(read, **kw).__dict__, kw
+    for family in FAMILIES:
+        a, b = spread.trace(indexed, family), spread.trace(read, family)
+        assert a.rows() == b.rows() and a.text() == b.text() and len(a.adopters) > 1
+    # what was read from the index was not asked of the store
+    for text in ("view-links", "view-province-years", "spread-adopters", "view-count"):
+        header = queries.internal(text).splitlines()[0]
+        assert not any(header in sparql for sparql in asked), text
+
+
+def test_the_index_holds_every_adoption_statement_of_the_store(built):
+    folder, _ = built
+    rows = in_index(folder)
+    assert rows == in_store(folder) and len(rows) > 500
+
+
+def test_the_index_follows_additions_changes_removals_and_a_new_vocabulary(corpus, tmp_path):
+    store = tmp_path / "g.store"
+    KnowledgeGraph.build([corpus], store=store)
+    assert trusted(store) and in_index(store) == in_store(store)
+    # a changed report, a new one
+    target = corpus / "002_ec20e51193bd3e3a.txt"
+    target.write_text(target.read_text(encoding="utf-8").replace("2019年", "2016年"), encoding="utf-8")
+    _generator().generate(2, corpus, seed=5)
+    kg = KnowledgeGraph.build([corpus], store=store)
+    assert kg.report.changed == [target.name] and len(kg.report.added) == 2
+    del kg
+    assert trusted(store) and in_index(store) == in_store(store)
+    # a removal
+    KnowledgeGraph.remove(store, [target.name])
+    assert trusted(store) and in_index(store) == in_store(store)
+    # the same reports read with a vocabulary that makes a candidate a practice: every graph changes under
+    # its own name
+    extra = tmp_path / "extra.json"
+    extra.write_text(json.dumps([{
+        "id": "enforcement-system-reform", "zh": "行政执法体制改革", "en": "Reform of the enforcement system",
+        "definition": "行政执法体制的改革。", "chapter": "administrative-enforcement", "broader": None,
+        "parts": [], "aliases": []}], ensure_ascii=False), encoding="utf-8")
+    before = in_index(store)
+    try:
+        KnowledgeGraph.build([corpus], store=store, vocabulary=[extra])
+    finally:
+        lexicon.use_vocabulary([])
+    after = in_index(store)
+    assert after != before and any(p and p.endswith("/enforcement-system-reform") for _, _, p, *_ in after)
+    assert trusted(store) and after == in_store(store)
+
+
+def test_an_index_behind_its_store_is_not_read_and_the_next_build_squares_it(corpus, tmp_path):
+    store = tmp_path / "g.store"
+    KnowledgeGraph.build([corpus], store=store)
+    # a writer stopped between its first change and its end (a killed build)
+    gs = GraphStore(store)
+    assert gs.adoptions is not None
+    gs.adoptions.begin()
+    gone = gs.report_graphs()[0]
+    gs.store.remove_graph(ox.NamedNode(gone))
+    gs.store.flush()
+    del gs
+    assert not trusted(store)
+    kg = KnowledgeGraph.build([corpus], store=store)
+    assert kg.report.built == 1                        # the report whose graph went is built again
+    del kg
+    assert trusted(store) and in_index(store) == in_store(store)
+    # an index lost or from another layout is built again from the store
+    (store / ADOPTIONS_FILE).unlink()
+    kg = KnowledgeGraph.build([corpus], store=store)
+    assert kg.report.built == 0
+    del kg
+    assert trusted(store) and in_index(store) == in_store(store)
