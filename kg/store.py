@@ -17,6 +17,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,6 +199,20 @@ def _first_line(e: BaseException) -> str:
     return (str(e).strip().splitlines() or [type(e).__name__])[0]
 
 
+def _open_read_only(path: Path, attempts: int = 5) -> ox.Store:
+    """Open a store read-only, also while a writer holds it.  RocksDB's read-only mode reads the list of table
+    files and then opens them; a compaction by the writer in between removes one ("No such file or
+    directory"), and opening again reads the new list."""
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as e:
+            if attempt == attempts - 1 or "No such file or directory" not in str(e):
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 def _open_for_writing(path: Path) -> ox.Store:
     """Open (or create) a store folder for writing, taking its lock; a folder that holds something else is
     refused rather than turned into a store, and a store held by another process is named with its holder."""
@@ -324,8 +339,8 @@ class GraphStore:
             if not is_store(self.path):
                 raise GraphFileError(f"{self.path}: not a govkg store folder (no Oxigraph store in it)")
             try:
-                self.store = ox.Store.read_only(str(path))
-            except OSError as e:
+                self.store = _open_read_only(self.path)
+            except (OSError, RuntimeError) as e:
                 raise GraphFileError(f"{self.path}: cannot open the store: {_first_line(e)}") from None
         else:
             self.store = _open_for_writing(self.path)
