@@ -3,9 +3,10 @@
 Views of a whole corpus and spread traces of a large family read hundreds of thousands of adoptions.  From
 Oxigraph each property of each adoption is a lookup in the union of thousands of report graphs (about 10 µs
 a statement on two cores), so that a view of 10,000 reports waits half a minute for its aggregates.  The index
-holds what those readers need — adoption, adopter, practice, mode, year, year source, month — as integers
-and short strings in SQLite (``govkg-adoptions.sqlite`` in the store folder), and they aggregate it in
-milliseconds per thousand rows.
+holds what those readers need — adoption, adopter, practice, mode, year, year source, month, designator and
+stated designation level; and for spread statements and learning links their origin, practice, learner and
+year — as integers and short strings in SQLite (``govkg-adoptions.sqlite`` in the store folder).  Readers
+aggregate it there, or find the few statements they draw and ask the store only for those.
 
 It is kept by the writer of the store, never by a reader: the rows of a report graph are written from the
 very lines the graph is loaded from (`put`), dropped with the graph, and `finish` squares the index with the
@@ -31,25 +32,38 @@ from govkg.namespace import GOV_IRI
 ADOPTIONS_FILE = "govkg-adoptions.sqlite"
 TIME_IRI = "http://www.w3.org/2006/time#"
 # The properties of an adoption the index keeps, by the column that holds them.
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PROPERTIES = {"adopter": GOV_IRI + "adopter", "practice": GOV_IRI + "practice", "mode": GOV_IRI + "mode",
-              "year": GOV_IRI + "year", "source": GOV_IRI + "yearSource", "month": TIME_IRI + "inXSDgYearMonth"}
-COLUMNS = ("practice", "mode", "year", "source", "month")      # an adoption's, besides its adopters
+              "year": GOV_IRI + "year", "source": GOV_IRI + "yearSource", "month": TIME_IRI + "inXSDgYearMonth",
+              "designator": GOV_IRI + "designatedBy", "level": GOV_IRI + "designationLevel",
+              "origin": GOV_IRI + "from", "learner": GOV_IRI + "learner", "type": RDF_TYPE}
+# an adoption's, besides its adopters
+COLUMNS = ("practice", "mode", "year", "source", "month", "designator", "level")
+# Spread statements and learning links: the statements with a gov:from (builders.emit), with their types.
+TYPES = {"Spread": GOV_IRI + "Spread", "Learning": GOV_IRI + "Learning"}
+PILOTED = GOV_IRI + "Piloted"
 _COLUMN = {f"<{iri}>": column for column, iri in PROPERTIES.items()}
 _LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
-FORMAT = "1"          # the layout of the file; another one is rebuilt, not read
+FORMAT = "3"          # the layout of the file; another one is rebuilt, not read
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS term(id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS adoption(graph INTEGER NOT NULL, iri TEXT NOT NULL, adopter INTEGER NOT NULL,
-    practice INTEGER, mode INTEGER, year TEXT, source INTEGER, month TEXT);
+    practice INTEGER, mode INTEGER, year TEXT, source INTEGER, month TEXT, designator INTEGER, level INTEGER);
+CREATE TABLE IF NOT EXISTS statement(graph INTEGER NOT NULL, iri TEXT NOT NULL, origin INTEGER NOT NULL,
+    practice INTEGER, learner INTEGER, year TEXT, spread INTEGER NOT NULL, learning INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS statement_graph ON statement(graph);
+CREATE INDEX IF NOT EXISTS statement_practice ON statement(practice);
 CREATE TABLE IF NOT EXISTS indexed(graph INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS dirty(graph TEXT PRIMARY KEY);
 CREATE INDEX IF NOT EXISTS adoption_graph ON adoption(graph);
 CREATE INDEX IF NOT EXISTS adoption_practice ON adoption(practice, adopter, year);
 CREATE INDEX IF NOT EXISTS adoption_adopter ON adoption(adopter, practice, year);
+CREATE INDEX IF NOT EXISTS adoption_designated ON adoption(practice) WHERE designator NOTNULL;
 """
-# One row per gov:adopter statement: an adoption by a division and one of its agencies is two rows.  The
+# One row per gov:adopter statement: an adoption by a division and one of its agencies is two rows (and one
+# per gov:from statement of a spread statement or learning link).  The
 # indexes on (practice, adopter, year) and (adopter, practice, year) hold all that the aggregates of views read,
 # so they never read the rows, whether a view starts from practices or from a few divisions.
 
@@ -91,7 +105,8 @@ def rows_of_store(store: ox.Store, graph: str) -> dict[str, dict[str, list[str]]
     facts: dict[str, dict[str, list[str]]] = {}
     g = ox.NamedNode(graph)
     for column, iri in PROPERTIES.items():
-        for q in store.quads_for_pattern(None, ox.NamedNode(iri), None, g):
+        objects = [ox.NamedNode(t) for t in TYPES.values()] if column == "type" else [None]
+        for q in (q for o in objects for q in store.quads_for_pattern(None, ox.NamedNode(iri), o, g)):
             if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, (ox.NamedNode, ox.Literal)):
                 facts.setdefault(q.subject.value, {}).setdefault(column, []).append(q.object.value)
     return facts
@@ -105,6 +120,8 @@ class AdoptionIndex:
         self.read_only = read_only
         self._db: sqlite3.Connection | None = None
         self._terms: dict[str, int] = {}
+        self._names: dict[int, str] | None = None          # read by readers, forgotten when a term is added
+        self._numbers: dict[str, int] | None = None
         self.changing = False
 
     # ------------------------------------------------------------ the file
@@ -157,6 +174,7 @@ class AdoptionIndex:
     def _term(self, iri: str) -> int:
         found = self._terms.get(iri)
         if found is None:
+            self._names = self._numbers = None
             self.db.execute("INSERT OR IGNORE INTO term(iri) VALUES (?)", (iri,))
             found = self.db.execute("SELECT id FROM term WHERE iri = ?", (iri,)).fetchone()[0]
             self._terms[iri] = found
@@ -179,21 +197,33 @@ class AdoptionIndex:
         g = self._term(graph)
         self._drop(g)
         for a, f in sorted(facts.items()):
+            if f.get("origin"):
+                types = set(f.get("type") or [])
+                spread, learning = int(TYPES["Spread"] in types), int(TYPES["Learning"] in types)
+                options: list[list[str | None]] = [[*f[c]] if f.get(c) else [None] for c in
+                                                   ("practice", "learner", "year")]
+                db.executemany("INSERT INTO statement VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+                    (g, a, self._term(origin), practice and self._term(practice), learner and self._term(learner),
+                     year, spread, learning)
+                    for origin in f["origin"] for practice, learner, year in product(*options)])
             adopters = f.get("adopter")
             if not adopters:
                 continue
             # every adoption has one practice, mode and date (builders.emit); were there more, the index
             # would keep one row per combination, as a SPARQL join does
             values: list[list[str | None]] = [[*f[c]] if f.get(c) else [None] for c in COLUMNS]
-            db.executemany("INSERT INTO adoption VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+            db.executemany("INSERT INTO adoption VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                 (g, a, self._term(d), practice and self._term(practice), mode and self._term(mode), year,
-                 source and self._term(source), month)
-                for d in sorted(set(adopters)) for practice, mode, year, source, month in product(*values)])
+                 source and self._term(source), month, designator and self._term(designator),
+                 level and self._term(level))
+                for d in sorted(set(adopters))
+                for practice, mode, year, source, month, designator, level in product(*values)])
         db.execute("INSERT OR IGNORE INTO indexed VALUES (?)", (g,))    # indexed, even with no adoption
         db.execute("DELETE FROM dirty WHERE graph = ?", (graph,))
 
     def _drop(self, g: int) -> None:
         self.db.execute("DELETE FROM adoption WHERE graph = ?", (g,))
+        self.db.execute("DELETE FROM statement WHERE graph = ?", (g,))
 
     def forget(self, graphs: Iterable[str]) -> None:
         self.begin()
@@ -233,17 +263,75 @@ class AdoptionIndex:
 
     # ------------------------------------------------------------ reading
     def terms(self) -> dict[int, str]:
-        return {i: iri for i, iri in self.db.execute("SELECT id, iri FROM term")}
+        """Every IRI of the index by its number (read once, until the index changes)."""
+        if self._names is None:
+            self._names = dict(self.db.execute("SELECT id, iri FROM term"))
+        return self._names
 
-    def ids(self, iris: Iterable[str]) -> dict[str, int]:
-        wanted = set(iris)
-        return {iri: i for i, iri in self.db.execute("SELECT id, iri FROM term") if iri in wanted}
+    def ids(self, iris: Iterable[str] | None = None) -> dict[str, int]:
+        """The numbers of `iris` (of every IRI: None) in the index."""
+        if self._numbers is None:
+            self._numbers = {iri: i for i, iri in self.terms().items()}
+        return self._numbers if iris is None else {iri: self._numbers[iri] for iri in iris if iri in self._numbers}
 
     def statements(self) -> set[tuple]:
         """Every row as IRIs and lexical forms: (adoption, adopter, practice, mode, year, year source, month)."""
         term = self.terms()
         return {(a, term[d], term.get(p), term.get(m), y, term.get(s), ym) for a, d, p, m, y, s, ym in
                 self.db.execute("SELECT iri, adopter, practice, mode, year, source, month FROM adoption")}
+
+    def _in(self, practices: Iterable[str]) -> tuple[str, list[int]]:
+        ids = sorted(self.ids(practices).values())
+        return f"practice IN ({', '.join('?' * len(ids))})", ids
+
+    def family_statements(self, practices: Iterable[str]) -> tuple[list[str], list[str]]:
+        """The statements of a family whose details a trace reads: its spread statements (a gov:from and no
+        gov:learner: spread-family-statements.rq) and its learning links (typed gov:Learning:
+        spread-learning.rq), by IRI."""
+        where, ids = self._in(practices)
+        spreads = sorted({s for (s,) in self.db.execute(
+            f"SELECT iri FROM statement WHERE learner ISNULL AND {where}", ids)})
+        learning = sorted({s for (s,) in self.db.execute(f"SELECT iri FROM statement WHERE learning AND {where}",
+                                                         ids)})
+        return spreads, learning
+
+    def designated_pilots(self, practices: Iterable[str]) -> dict[str, list[tuple[str, str, str | None]]]:
+        """Adopter → (adoption, designator, stated designation level) of each of its piloting adoptions of the
+        family that names who designated it, by IRI (what spread-designators.rq joins per pilot)."""
+        where, ids = self._in(practices)
+        terms = self.terms()
+        piloted = self.ids([PILOTED]).get(PILOTED)
+        out: dict[str, set[tuple[str, str, str | None]]] = {}
+        for d, a, dd, level in self.db.execute(
+                f"SELECT adopter, iri, designator, level FROM adoption WHERE mode = ? AND designator NOTNULL "
+                f"AND {where}", [piloted, *ids]):
+            out.setdefault(terms[d], set()).add((a, terms[dd], terms[level] if level is not None else None))
+        return {d: sorted(rows, key=str) for d, rows in out.items()}
+
+    def spread_links(self, provinces: Iterable[tuple[str, str]], groups: dict[str, str],
+                     years: list[str] | None) -> list[dict]:
+        """What view-spread-links answers, from the index: spread statements per province of their origin
+        and group of their practice, with the first dated year."""
+        ids = self.ids()
+        at: dict[int, set[str]] = {}
+        for d, prov in provinces:
+            if d in ids:
+                at.setdefault(ids[d], set()).add(prov)
+        group = {ids[p]: g for p, g in groups.items() if p in ids}
+        sql = (f"SELECT iri, origin, practice, COALESCE(year, '9999') FROM statement WHERE spread "
+               f"AND practice IN ({', '.join('?' * len(group))})")
+        params: list = sorted(group)
+        if years is not None:
+            sql += f" AND year IN ({', '.join('?' * len(years))})"
+            params += years
+        links: dict[tuple[str, str], list] = {}
+        for s, d, p, year in self.db.execute(sql, params):
+            for prov in sorted(at.get(d, ())):
+                link = links.setdefault((prov, group[p]), [set(), year])
+                link[0].add(s)
+                link[1] = min(link[1], year)
+        return [{"prov": prov, "g": g, "n": len(ss), "first": _year(first)}
+                for (prov, g), (ss, first) in sorted(links.items())]
 
     def first_adoptions(self, practices: Iterable[str]) -> list[dict]:
         """What spread-adopters.rq answers for a family (`practices`), from the index: per adopter its first
@@ -275,43 +363,59 @@ class AdoptionIndex:
                 GROUP BY adopter""", chunk))
         return [r | {"modes": r["modes"].replace(",", " ")} for r in out]
 
-    def aggregate(self, provinces: Iterable[tuple[str, str]], groups: dict[str, str] | None,
+    def aggregate(self, provinces: Callable[[], Iterable[tuple[str, str]]], groups: dict[str, str] | None,
                   years: list[str] | None, some_divisions: bool = False) -> dict[str, list[dict]]:
         """What view-province-years, view-links and view-count answer, from the index: the adoptions by the
         divisions in `provinces` (division → province code; a division under two codes counts in both), of
         the practices in `groups` (practice → the node it is drawn as; None: any practice), in `years`
         (gYear lexical forms; None: any year, undated included); `some_divisions`: `provinces` names the
-        divisions of a view of a few, read from them.  The store counts distinct adoptions; here
+        divisions of a view of a few, read from them (else `provinces` is called once the index has
+        answered: it may be a query under way).  The store counts distinct adoptions; here
         each adoption has one adopting division (builders.emit), so the rows of a division are its
         adoptions."""
-        ids = {iri: i for i, iri in self.db.execute("SELECT id, iri FROM term")}
-        provinces_of: dict[int, set[str]] = {}
-        for d, prov in provinces:
-            if d in ids:
-                provinces_of.setdefault(ids[d], set()).add(prov)
-        at = {d: tuple(sorted(provs)) for d, provs in provinces_of.items()}
-        group: dict[int, str | None] = ({ids[p]: g for p, g in groups.items() if p in ids} if groups is not None
-                                        else {})
-        # undated adoptions count as "9999": the least year of a group is then its first dated one
-        sql = "SELECT practice, adopter, COUNT(*), MIN(COALESCE(year, '9999')) FROM adoption WHERE practice NOTNULL"
-        params: list = []
+        ids = self.ids()
+
+        def located() -> dict[int, tuple[str, ...]]:
+            provinces_of: dict[int, set[str]] = {}
+            for d, prov in provinces():
+                if d in ids:
+                    provinces_of.setdefault(ids[d], set()).add(prov)
+            return {d: tuple(sorted(provs)) for d, provs in provinces_of.items()}
+        at = located() if some_divisions else {}
+        # undated adoptions count as "9999": the least year of a group is then its first dated one.  Grouped
+        # in the store per adopter and practice group (a temporary table maps practices to their groups).
+        names = sorted(set(groups.values())) if groups is not None else [None]
+        db = self.db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS drawn(practice INTEGER PRIMARY KEY, node INTEGER NOT NULL)")
+        db.execute("DELETE FROM temp.drawn")
         if groups is not None:
-            sql += f" AND practice IN ({', '.join('?' * len(group))})"
-            params += sorted(group)
+            number = {g: i for i, g in enumerate(names)}
+            db.executemany("INSERT INTO temp.drawn VALUES (?, ?)",
+                           sorted((ids[p], number[g]) for p, g in groups.items() if p in ids))
+            sql = ("SELECT a.adopter, d.node, COUNT(*), MIN(COALESCE(a.year, '9999')) FROM adoption a "
+                   "JOIN temp.drawn d ON d.practice = a.practice WHERE 1")
+        else:
+            sql = ("SELECT adopter, 0, COUNT(*), MIN(COALESCE(year, '9999')) FROM adoption a "
+                   "WHERE practice NOTNULL")
+        params: list = []
         if some_divisions:
-            sql += f" AND adopter IN ({', '.join('?' * len(at))})"
+            sql += f" AND a.adopter IN ({', '.join('?' * len(at))})"
             params += sorted(at)
         if years is not None:
-            sql += f" AND year IN ({', '.join('?' * len(years))})"
+            sql += f" AND a.year IN ({', '.join('?' * len(years))})"
             params += years
+        sql += " GROUP BY 1, 2"
         links: dict[tuple, list] = {}          # (province, group) → [divisions, statements, first year]
         firsts: dict[tuple[int, str], str] = {}  # (division, province) → first year
         statements = 0
-        for p, d, n, first in self.db.execute(sql + " GROUP BY practice, adopter", params):
+        grouped = db.execute(sql, params).fetchall()
+        if not some_divisions:
+            at = located()
+        for d, node, n, first in grouped:
             provs = at.get(d)
             if provs is None:                   # an agency, or a division the view does not draw
                 continue
-            g = group.get(p)
+            g = names[node]
             statements += n
             for prov in provs:
                 link = links.get((prov, g))

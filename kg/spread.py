@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from govkg import queries
+from govkg.kg.adoptions import AdoptionIndex
 from govkg.kg.store import atomic_write, values_block, xml_safe
 from govkg.kg.stores import Store, select, select_text
 
@@ -429,15 +430,20 @@ def trace(store: Store, practice: str) -> Trace:
         raise KeyError(f"no practice with slug {practice!r} (see `govkg query practice-family`)")
     label, english = info[0]["zh"], info[0]["en"] or ""
     family = sorted({r["p"] for r in select(store, "spread-family", practice=practice)})
+    index = store.adoption_index()
     # The store answers queries without holding the GIL: independent ones run side by side.
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="govkg-trace") as pool:
         milestones_asked = pool.submit(select, store, "spread-milestones", practice=practice)
         mandate_asked = pool.submit(select, store, "spread-mandate", practice=practice)
-        spreads_asked = pool.submit(_each, store, "spread-family-statements", "p", family)
-        learning_asked = pool.submit(_each, store, "spread-learning", "p", family)
-        designators = pool.submit(_each, store, "spread-designators", "p", family)
+        if index is not None:      # the family's statements found in the index, their details in the store
+            spread_iris, learning_iris = index.family_statements(family)
+            spreads_asked = pool.submit(_each, store, _found("spread-family-statements"), "s", spread_iris)
+            learning_asked = pool.submit(_each, store, _found("spread-learning"), "l", learning_iris)
+        else:
+            spreads_asked = pool.submit(_each, store, "spread-family-statements", "p", family)
+            learning_asked = pool.submit(_each, store, "spread-learning", "p", family)
         provinces = pool.submit(select, store, "spread-provinces")
-        adopters = _adopters(store, family, pool, provinces, designators)
+        adopters = _adopters(store, family, pool, provinces, index)
         milestones = _milestones(milestones_asked.result(), mandate_asked.result())
         spreads = sorted((dict(r) | {"practice": practice, "yearSource": _source(r["year"], r["source"])}
                           for r in spreads_asked.result()), key=lambda r: r["s"])
@@ -520,10 +526,11 @@ def _learning(rows) -> list[dict]:
 
 
 def _adopters(store: Store, family: list[str], pool: ThreadPoolExecutor, provinces_asked: Future,
-              designators: Future) -> dict[str, Adopter]:
+              index: AdoptionIndex | None) -> dict[str, Adopter]:
     first: dict[str, dict] = {}            # adopter → its first adoption: year, month, source, mode, IRI
     modes: dict[str, set[str]] = {}
-    index = store.adoption_index()
+    if index is None:
+        designators = pool.submit(_each, store, "spread-designators", "p", family)
     for r in index.first_adoptions(family) if index is not None else _each(store, "spread-adopters", "p", family):
         stated, earliest = _key(r["stated"]), _key(r["first"])
         chosen = stated if stated else earliest
@@ -536,6 +543,9 @@ def _adopters(store: Store, family: list[str], pool: ThreadPoolExecutor, provinc
     divisions = pool.submit(_each, store, "spread-divisions", "d", sorted(first))
     ancestors = pool.submit(_each, store, "spread-ancestors", "d", sorted(first))
     evidence = pool.submit(_each, store, "spread-evidence", "a", sorted(f["iri"] for f in first.values()))
+    if index is not None:
+        designators = pool.submit(_designations, store, index.designated_pilots(family),
+                                  {d: f["iri"] for d, f in first.items()})
     provinces = {r["code"]: r["name"] for r in provinces_asked.result()}
     adopters: dict[str, Adopter] = {}
     for r in divisions.result():
@@ -570,6 +580,34 @@ def _adopters(store: Store, family: list[str], pool: ThreadPoolExecutor, provinc
     return adopters
 
 
+def _found(name: str) -> str:
+    """An internal query that reads the statements a VALUES block names, instead of finding a family's."""
+    return "\n".join(line for line in queries.internal(name).splitlines() if not line.endswith("#FAMILY"))
+
+
+def _designations(store: Store, pilots: dict[str, list[tuple[str, str, str | None]]],
+                  first: dict[str, str]) -> list[dict]:
+    """The rows of spread-designators.rq that decide each adopter's designation — those of its first adoption
+    if it has any, else those of its last pilot in IRI order that has some — from the pilots the index names
+    (adoption, designator, stated level) and the details of each designator, read once."""
+    details: dict[str, list[dict]] = {}
+    for r in _each(store, "spread-designator-details", "dd", sorted({dd for p in pilots.values() for _, dd, _ in p})):
+        details.setdefault(r["dd"], []).append(r)
+    rows: list[dict] = []
+    for d, found in pilots.items():
+        per: dict[str, list[dict]] = {}
+        for a, dd, stated in found:
+            for r in details.get(dd, []):
+                level = stated or r["placeLevel"]     # STRAFTER(STR(COALESCE(stated, place level)), "#")
+                per.setdefault(a, []).append({"a": a, "d": d, "dd": dd, "designator": r["designator"],
+                                              "place": r["place"], "placeName": r["placeName"], "lon": r["lon"],
+                                              "lat": r["lat"], "level": None if level is None
+                                              else level.partition("#")[2]})
+        if per:
+            rows.extend(per[first[d]] if first.get(d) in per else per[max(per)])
+    return rows
+
+
 def _key(key: str) -> dict:
     """A key of spread-adopters.rq ("YEAR MM SOURCE RANK+MODE IRI") as its fields; {} for "9999" (none)."""
     parts = key.split(" ", 4)
@@ -581,8 +619,9 @@ def _key(key: str) -> dict:
 
 
 def _each(store: Store, name: str, var: str, iris: list[str], size: int = 5000) -> list[dict]:
-    """Rows of the internal query `name` for each of `iris` as ?var, asked in blocks of `size`."""
-    sparql = queries.internal(name)
+    """Rows of the internal query `name` (or query text) for each of `iris` as ?var, asked in blocks of
+    `size`."""
+    sparql = queries.internal(name) if name.startswith("spread-") else name
     out: list[dict] = []
     for i in range(0, len(iris), size):
         out.extend(select_text(store, sparql.replace("#VALUES", values_block(var, iris[i:i + size]), 1)))

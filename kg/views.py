@@ -127,14 +127,19 @@ class Filter:
         return [f"{y:04d}" for y in range(self.years[0], self.years[1] + 1)] if self.years else None
 
     def indexed(self, store: Store, index: AdoptionIndex, groups: dict[str, str] | None) -> dict[str, list[dict]]:
-        """The answers of view-province-years, view-links and view-count from the adoption index: the
-        divisions and their provinces are read from the store, the adoptions from the index."""
-        provinces = [(r["d"], r["prov"]) for r in select_text(store, _with(
-            "view-provinces", "d", self.divisions) if self.divisions is not None else
-            queries.internal("view-provinces").replace("#VALUES", "", 1))]
-        if groups is None and self.practices is not None:
-            groups = {p: p for p in self.practices}
-        return index.aggregate(provinces, groups, self.gyears(), some_divisions=self.divisions is not None)
+        """The answers of view-province-years, view-links and view-count (and, with `groups`, of
+        view-spread-links) from the adoption index: the divisions and their provinces are read from the store,
+        the adoptions and spread statements from the index."""
+        sparql = (_with("view-provinces", "d", self.divisions) if self.divisions is not None else
+                  queries.internal("view-provinces").replace("#VALUES", "", 1))
+        # the divisions are read from the store while the index aggregates the adoptions
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="govkg-view") as pool:
+            asked = pool.submit(lambda: [(r["d"], r["prov"]) for r in select_text(store, sparql)])
+            drawn = groups if groups is not None or self.practices is None else {p: p for p in self.practices}
+            answers = index.aggregate(asked.result, drawn, self.gyears(), some_divisions=self.divisions is not None)
+            if groups is not None:
+                answers["spread-links"] = index.spread_links(asked.result(), groups, self.gyears())
+        return answers
 
     def fill(self, sparql: str, groups: dict[str, str] | None = None) -> str:
         if "#ADOPTIONS" in sparql:
@@ -437,7 +442,7 @@ def _aggregate(store: Store, f: Filter, classes: tuple[str, ...], one_family: bo
         def ask(name: str):
             return pool.submit(select_text, store, f.fill(queries.internal(name), groups))
         asked = {} if index is not None else {name: ask(name) for name in ("view-province-years", "view-links")}
-        if "Practice" in classes:
+        if "Practice" in classes and index is None:
             asked["spread-links"] = pool.submit(select_text, store, f.fill(_spread_links(f), groups))
         if "Agency" in classes:
             asked["view-province-agencies"] = ask("view-province-agencies")

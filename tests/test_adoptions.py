@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from test_spread_when import REPORTS
 
 from govkg import KnowledgeGraph, queries
 from govkg.builders import lexicon
 from govkg.kg import spread, views
 from govkg.kg.adoptions import ADOPTIONS_FILE, AdoptionIndex
 from govkg.kg.api import bundled_corpus
-from govkg.kg.store import GraphStore
+from govkg.kg.store import GraphStore, Rows
 
 FAMILIES = ("three-enforcement-systems", "fengqiao-experience", "fang-guan-fu")
 def _generator():
@@ -48,6 +50,8 @@ def built(tmp_path_factory) -> tuple[Path, Path]:
     for p in bundled_corpus():
         shutil.copy(p, corpus / p.name)
     _generator().generate(30, corpus, seed=11)
+    for name, text in REPORTS.items():        # learning links, designations, months
+        (corpus / name).write_text(text, encoding="utf-8")
     kg = KnowledgeGraph.build([corpus], store=work / "g.store")
     kg.export(work / "g.ttl")
     kg.store.store.flush()
@@ -72,13 +76,21 @@ def test_views_and_traces_read_from_the_index_what_the_store_holds(built, monkey
                  [{"practice": "fang-guan-fu", "years": (2018, 2022)}, {"division": "640500"}]
     for kw in selections:
         assert views.collect(indexed, **kw).__dict__ == views.collect(read, **kw).__dict__, kw
+    traces = []
     for family in FAMILIES:
         a, b = spread.trace(indexed, family), spread.trace(read, family)
         assert a.rows() == b.rows() and a.text() == b.text() and len(a.adopters) > 1
+        assert [e.__dict__ for e in a.edges] == [e.__dict__ for e in b.edges]
+        traces.append(a)
+    # each part of a trace read from the index has something to read here
+    assert any(t.learning for t in traces) and any(t.spreads for t in traces)
+    assert any(a.designated_by for t in traces for a in t.adopters)
     # what was read from the index was not asked of the store
-    for text in ("view-links", "view-province-years", "spread-adopters", "view-count"):
+    for text in ("view-links", "view-province-years", "view-spread-links", "view-count", "spread-adopters"):
         header = queries.internal(text).splitlines()[0]
         assert not any(header in sparql for sparql in asked), text
+    # the statements of a family are found in the index; the store is asked only for their details
+    assert not any("#FAMILY" in sparql for sparql in asked)
 
 
 def test_the_index_holds_every_adoption_statement_of_the_store(built):
@@ -141,3 +153,37 @@ def test_an_index_behind_its_store_is_not_read_and_the_next_build_squares_it(cor
     assert kg.report.built == 0
     del kg
     assert trusted(store) and in_index(store) == in_store(store)
+
+
+def test_a_trace_reads_each_designator_once_and_keeps_the_designation_of_every_pilot():
+    """With the index, a trace reads the pilots of a family (adoption, designator, stated level) from the index
+    and each designator's details once from the store; the designation it keeps for an adopter is the one the
+    rows of all its pilots give (the last in the order of (first adoption?, adoption, designator)): its first
+    adoption's if that has a named designator, else its last pilot's that has one."""
+    x = "http://example.org/"
+    names = {x + "p": ["Y", "Z"], x + "q": ["X"], x + "r": ["P"], x + "s": ["Q"], x + "t": []}   # t: no name
+    pilots = {x + "d1": [(x + "a1", x + "t", None), (x + "a2", x + "q", None), (x + "a3", x + "p", x + "o#County")],
+              x + "d2": [(x + "b1", x + "r", None), (x + "b2", x + "t", None)],
+              x + "d3": [(x + "c1", x + "s", None), (x + "c2", x + "r", None)]}
+    first = {x + "d1": x + "a1", x + "d2": x + "b9", x + "d3": x + "c1"}
+    asked: list[list[str]] = []
+
+    class Designators:
+        def query(self, sparql, bindings=None):
+            asked.append(re.findall(r"<([^>]+)>", sparql.split("VALUES ?dd", 1)[1].split("}", 1)[0]))
+            rows = [{"dd": dd, "designator": name, "place": dd, "placeName": name, "lon": None, "lat": None,
+                     "placeLevel": x + "o#Province"} for dd in asked[-1] for name in names[dd]]
+            return Rows(list(rows[0]) if rows else ["dd"], rows)
+
+    rows = spread._designations(Designators(), pilots, first)
+    assert len(asked) == 1 and sorted(asked[0]) == sorted(names)          # each designator once
+    every = [{"a": a, "d": d, "designator": name} for d, ps in pilots.items() for a, dd, _ in ps for name in names[dd]]
+
+    def decided(rows):
+        out = {}
+        for r in sorted(rows, key=lambda r: (r["a"] == first[r["d"]], r["a"], r["designator"])):
+            out[r["d"]] = r["designator"]
+        return out
+    assert decided(rows) == decided(every) == {x + "d1": "Z", x + "d2": "P", x + "d3": "Q"}
+    assert {r["level"] for r in rows if r["a"] == x + "a3"} == {"County"}      # the stated level first
+    assert {r["level"] for r in rows if r["a"] == x + "b1"} == {"Province"}    # else the place's
