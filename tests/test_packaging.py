@@ -24,7 +24,8 @@ READ_AS_DATA = {
 }
 # Packages run as programs, not imported: the linter, the type checker and the stubs it reads (.ci/lint).
 RUN_AS_TOOLS = {"ruff", "mypy", "types-networkx", "types-shapely", "pandas-stubs"}
-LOCAL = {"govkg", "browser", "oxigraph_server", "generate", "stress"}
+# The package and the modules of the checkout's tests/ and bench/ (helpers, and test modules that share data).
+LOCAL = {"govkg"} | {p.stem for folder in ("tests", "bench") for p in (ROOT / folder).glob("*.py")}
 
 
 def _name(requirement: str) -> str:
