@@ -257,10 +257,6 @@ class AdoptionIndex:
         self.changing = False
         return len(read)
 
-    def commit(self) -> None:
-        if self._db is not None:
-            self._db.commit()
-
     # ------------------------------------------------------------ reading
     def terms(self) -> dict[int, str]:
         """Every IRI of the index by its number (read once, until the index changes)."""
