@@ -61,11 +61,15 @@ CREATE INDEX IF NOT EXISTS adoption_graph ON adoption(graph);
 CREATE INDEX IF NOT EXISTS adoption_practice ON adoption(practice, adopter, year);
 CREATE INDEX IF NOT EXISTS adoption_adopter ON adoption(adopter, practice, year);
 CREATE INDEX IF NOT EXISTS adoption_designated ON adoption(practice) WHERE designator NOTNULL;
+CREATE TABLE IF NOT EXISTS pair(adopter INTEGER NOT NULL, practice INTEGER NOT NULL, n INTEGER NOT NULL,
+    first TEXT NOT NULL, PRIMARY KEY (adopter, practice)) WITHOUT ROWID;
 """
 # One row per gov:adopter statement: an adoption by a division and one of its agencies is two rows (and one
 # per gov:from statement of a spread statement or learning link).  The
 # indexes on (practice, adopter, year) and (adopter, practice, year) hold all that the aggregates of views read,
-# so they never read the rows, whether a view starts from practices or from a few divisions.
+# so they never read the rows, whether a view starts from practices or from a few divisions.  `pair` holds, per
+# adopter and practice, its adoptions and first year ("9999": none dated): derived at the end of every build
+# that changed the index, it is what an overview of a whole corpus groups.
 
 
 def _object(rest: str) -> str | None:
@@ -238,6 +242,8 @@ class AdoptionIndex:
         """Square the index with the store's report graphs and record the identity it is now true for;
         returns the number of graphs read back from the store."""
         if state is None or (not self.changing and self.state() == state):
+            if state is not None and self._meta("pairs") != state:       # an index from before `pair`
+                self._pairs(state)
             return 0
         present = set(report_graphs())
         self.begin()
@@ -252,10 +258,19 @@ class AdoptionIndex:
             if i % 500 == 499:
                 db.commit()
         db.execute("DELETE FROM dirty")
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (state,))
-        db.commit()
+        self._pairs(state)
         self.changing = False
         return len(read)
+
+    def _pairs(self, state: str) -> None:
+        """Derive `pair` from the rows and record the state both are true for (in one transaction)."""
+        db = self.db
+        db.execute("DELETE FROM pair")
+        db.execute("INSERT INTO pair SELECT adopter, practice, COUNT(*), MIN(COALESCE(year, '9999')) "
+                   "FROM adoption WHERE practice NOTNULL GROUP BY adopter, practice")
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (state,))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('pairs', ?)", (state,))
+        db.commit()
 
     # ------------------------------------------------------------ reading
     def terms(self) -> dict[int, str]:
@@ -390,6 +405,10 @@ class AdoptionIndex:
                            sorted((ids[p], number[g]) for p, g in groups.items() if p in ids))
             sql = ("SELECT a.adopter, d.node, COUNT(*), MIN(COALESCE(a.year, '9999')) FROM adoption a "
                    "JOIN temp.drawn d ON d.practice = a.practice WHERE 1")
+            if years is None and not some_divisions and self._meta("pairs") == self.state():
+                # a whole corpus: from the adoptions already counted per adopter and practice
+                sql = ("SELECT a.adopter, d.node, SUM(a.n), MIN(a.first) FROM pair a "
+                       "JOIN temp.drawn d ON d.practice = a.practice WHERE 1")
         else:
             sql = ("SELECT adopter, 0, COUNT(*), MIN(COALESCE(year, '9999')) FROM adoption a "
                    "WHERE practice NOTNULL")
@@ -401,37 +420,29 @@ class AdoptionIndex:
             sql += f" AND a.year IN ({', '.join('?' * len(years))})"
             params += years
         sql += " GROUP BY 1, 2"
-        links: dict[tuple, list] = {}          # (province, group) → [divisions, statements, first year]
-        firsts: dict[tuple[int, str], str] = {}  # (division, province) → first year
-        statements = 0
-        grouped = db.execute(sql, params).fetchall()
+        db.execute("DROP TABLE IF EXISTS temp.grouped")
+        db.execute("CREATE TEMP TABLE grouped(adopter INTEGER, node INTEGER, n INTEGER, first TEXT)")
+        db.execute(f"INSERT INTO temp.grouped {sql}", params)
         if not some_divisions:
             at = located()
-        for d, node, n, first in grouped:
-            provs = at.get(d)
-            if provs is None:                   # an agency, or a division the view does not draw
-                continue
-            g = names[node]
-            statements += n
-            for prov in provs:
-                link = links.get((prov, g))
-                if link is None:
-                    links[(prov, g)] = link = [set(), 0, first]
-                link[0].add(d)
-                link[1] += n
-                if first < link[2]:
-                    link[2] = first
-                known = firsts.get((d, prov))
-                if known is None or first < known:
-                    firsts[(d, prov)] = first
-        per_year: dict[tuple[str, str], int] = {}
-        for (_, prov), first in firsts.items():
-            per_year[(prov, first)] = per_year.get((prov, first), 0) + 1
-        return {"view-links": [{"prov": prov, "g": g, "divisions": len(ds), "statements": n, "first": _year(first)}
-                               for (prov, g), (ds, n, first) in sorted(links.items(), key=str)],
-                "view-province-years": [{"prov": prov, "fy": _year(fy), "n": n}
-                                        for (prov, fy), n in sorted(per_year.items())],
-                "view-count": [{"divisions": len({d for d, _ in firsts}), "statements": statements}]}
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS place(adopter INTEGER NOT NULL, prov TEXT NOT NULL, "
+                   "PRIMARY KEY (adopter, prov)) WITHOUT ROWID")
+        db.execute("DELETE FROM temp.place")
+        db.executemany("INSERT INTO temp.place VALUES (?, ?)", sorted((d, p) for d, ps in at.items() for p in ps))
+        # a division under two province codes counts in both; its statements count once
+        links = [{"prov": prov, "g": names[node], "divisions": n, "statements": m, "first": _year(first)}
+                 for prov, node, n, m, first in db.execute(
+                     "SELECT p.prov, g.node, COUNT(*), SUM(g.n), MIN(g.first) FROM temp.grouped g "
+                     "JOIN temp.place p ON p.adopter = g.adopter GROUP BY 1, 2 ORDER BY 1, 2")]
+        province_years = [{"prov": prov, "fy": _year(fy), "n": n} for prov, fy, n in db.execute(
+            "SELECT prov, fy, COUNT(*) FROM (SELECT g.adopter, p.prov, MIN(g.first) AS fy FROM temp.grouped g "
+            "JOIN temp.place p ON p.adopter = g.adopter GROUP BY 1, 2) GROUP BY 1, 2 ORDER BY 1, 2")]
+        divisions, statements = db.execute(
+            "SELECT COUNT(DISTINCT adopter), COALESCE(SUM(n), 0) FROM temp.grouped "
+            "WHERE adopter IN (SELECT adopter FROM temp.place)").fetchone()
+        db.execute("DROP TABLE temp.grouped")
+        return {"view-links": links, "view-province-years": province_years,
+                "view-count": [{"divisions": divisions, "statements": statements}]}
 
     def adopter_count(self) -> int:
         """How many gov:adopter statements the index holds (what view-at-most counts)."""
