@@ -6,6 +6,7 @@ import importlib.util
 import json
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -153,6 +154,18 @@ def test_an_index_behind_its_store_is_not_read_and_the_next_build_squares_it(cor
     assert kg.report.built == 0
     del kg
     assert trusted(store) and in_index(store) == in_store(store)
+    # an index from before the counts per adopter and practice gets them at the next build, changed or not
+    db = sqlite3.connect(store / ADOPTIONS_FILE)
+    db.execute("DELETE FROM pair")
+    db.execute("DELETE FROM meta WHERE key = 'pairs'")
+    db.commit()
+    db.close()
+    assert AdoptionIndex(store / ADOPTIONS_FILE, read_only=True)._meta("pairs") is None
+    KnowledgeGraph.build([corpus], store=store)
+    index = AdoptionIndex(store / ADOPTIONS_FILE, read_only=True)
+    assert index._meta("pairs") == index.state() is not None
+    assert index.db.execute("SELECT SUM(n) FROM pair").fetchone()[0] == \
+        index.db.execute("SELECT COUNT(*) FROM adoption WHERE practice NOTNULL").fetchone()[0] > 0
 
 
 def test_a_trace_reads_each_designator_once_and_keeps_the_designation_of_every_pilot():
