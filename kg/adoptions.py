@@ -136,20 +136,22 @@ class AdoptionIndex:
                 self._db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
                                            check_same_thread=False)
             else:
-                self._db = sqlite3.connect(self.path, check_same_thread=False)
-                self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.execute("PRAGMA synchronous=NORMAL")
-                if self._meta("format") not in (None, FORMAT):
+                self._db = self._writable()
+                if self._meta("format") not in (None, FORMAT):      # another layout: start afresh
                     self._db.close()
-                    self.path.unlink()
-                    for extra in ("-wal", "-shm"):
+                    for extra in ("", "-wal", "-shm"):
                         Path(str(self.path) + extra).unlink(missing_ok=True)
-                    self._db = sqlite3.connect(self.path, check_same_thread=False)
-                    self._db.execute("PRAGMA journal_mode=WAL")
+                    self._db = self._writable()
                 self._db.executescript(SCHEMA)
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
                 self._db.commit()
         return self._db
+
+    def _writable(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
 
     def _meta(self, key: str) -> str | None:
         try:
@@ -324,10 +326,7 @@ class AdoptionIndex:
         """What view-spread-links answers, from the index: spread statements per province of their origin
         and group of their practice, with the first dated year."""
         ids = self.ids()
-        at: dict[int, set[str]] = {}
-        for d, prov in provinces:
-            if d in ids:
-                at.setdefault(ids[d], set()).add(prov)
+        at = _placed(ids, provinces)
         group = {ids[p]: g for p, g in groups.items() if p in ids}
         sql = (f"SELECT iri, origin, practice, COALESCE(year, '9999') FROM statement WHERE spread "
                f"AND practice IN ({', '.join('?' * len(group))})")
@@ -354,12 +353,9 @@ class AdoptionIndex:
         db.execute("CREATE TEMP TABLE IF NOT EXISTS local(id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
         db.execute("DELETE FROM temp.local")
         db.executemany("INSERT INTO temp.local VALUES (?, ?)", sorted(local.items()))
-        ids = sorted(self.ids(practices).values())
-        out: list[dict] = []
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            out.extend({"d": terms[d], "stated": stated, "first": first, "modes": modes}
-                       for d, stated, first, modes in db.execute(f"""
+        where, ids = self._in(practices)          # one query: an adopter's rows must meet in one group
+        return [{"d": terms[d], "stated": stated, "first": first, "modes": modes.replace(",", " ")}
+                for d, stated, first, modes in db.execute(f"""
                 SELECT adopter, MIN(CASE WHEN source IN ('StatedYear', 'ContextYear') THEN key ELSE '9999' END),
                        MIN(key), GROUP_CONCAT(DISTINCT mode)
                 FROM (SELECT adopter, source, mode, year || ' ' || month || ' ' || source || ' ' ||
@@ -370,9 +366,8 @@ class AdoptionIndex:
                                    LOWER(COALESCE(m.name, '')) AS mode
                             FROM adoption a LEFT JOIN temp.local m ON m.id = a.mode
                                             LEFT JOIN temp.local s ON s.id = a.source
-                            WHERE a.mode IS NOT NULL AND a.practice IN ({", ".join("?" * len(chunk))})))
-                GROUP BY adopter""", chunk))
-        return [r | {"modes": r["modes"].replace(",", " ")} for r in out]
+                            WHERE a.mode IS NOT NULL AND a.{where}))
+                GROUP BY adopter""", ids)]
 
     def aggregate(self, provinces: Callable[[], Iterable[tuple[str, str]]], groups: dict[str, str] | None,
                   years: list[str] | None, some_divisions: bool = False) -> dict[str, list[dict]]:
@@ -385,14 +380,7 @@ class AdoptionIndex:
         each adoption has one adopting division (builders.emit), so the rows of a division are its
         adoptions."""
         ids = self.ids()
-
-        def located() -> dict[int, tuple[str, ...]]:
-            provinces_of: dict[int, set[str]] = {}
-            for d, prov in provinces():
-                if d in ids:
-                    provinces_of.setdefault(ids[d], set()).add(prov)
-            return {d: tuple(sorted(provs)) for d, provs in provinces_of.items()}
-        at = located() if some_divisions else {}
+        at = _placed(ids, provinces()) if some_divisions else {}
         # undated adoptions count as "9999": the least year of a group is then its first dated one.  Grouped
         # in the store per adopter and practice group (a temporary table maps practices to their groups).
         names = sorted(set(groups.values())) if groups is not None else [None]
@@ -424,7 +412,7 @@ class AdoptionIndex:
         db.execute("CREATE TEMP TABLE grouped(adopter INTEGER, node INTEGER, n INTEGER, first TEXT)")
         db.execute(f"INSERT INTO temp.grouped {sql}", params)
         if not some_divisions:
-            at = located()
+            at = _placed(ids, provinces())
         db.execute("CREATE TEMP TABLE IF NOT EXISTS place(adopter INTEGER NOT NULL, prov TEXT NOT NULL, "
                    "PRIMARY KEY (adopter, prov)) WITHOUT ROWID")
         db.execute("DELETE FROM temp.place")
@@ -448,6 +436,15 @@ class AdoptionIndex:
         """How many gov:adopter statements the index holds (what view-at-most counts)."""
         return self.db.execute("SELECT COUNT(*) FROM adoption").fetchone()[0]
 
+
+
+def _placed(ids: dict[str, int], provinces: Iterable[tuple[str, str]]) -> dict[int, set[str]]:
+    """Division number → its province codes, for the (division IRI, province code) pairs the index knows."""
+    at: dict[int, set[str]] = {}
+    for d, prov in provinces:
+        if d in ids:
+            at.setdefault(ids[d], set()).add(prov)
+    return at
 
 
 def _year(value: str | None) -> int | str | None:

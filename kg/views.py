@@ -101,11 +101,11 @@ class Filter:
     years: tuple[int, int] | None = None
 
     def _years(self) -> str:
-        if not self.years:
+        years = self.gyears()
+        if not years:
             return ""
         gyear = ox.NamedNode(XSD_GYEAR)
-        return "FILTER(?year IN (" + ", ".join(str(ox.Literal(f"{y:04d}", datatype=gyear))
-                                              for y in range(self.years[0], self.years[1] + 1)) + "))"
+        return "FILTER(?year IN (" + ", ".join(str(ox.Literal(y, datatype=gyear)) for y in years) + "))"
 
     def adoptions(self, groups: dict[str, str] | None = None, year: bool = True) -> str:
         """The pattern of the adoptions a view keeps, binding ?a ?d ?p ?prov ?year (and ?g with `groups`).
