@@ -3,10 +3,11 @@
 Views of a whole corpus and spread traces of a large family read hundreds of thousands of adoptions.  From
 Oxigraph each property of each adoption is a lookup in the union of thousands of report graphs (about 10 µs
 a statement on two cores), so that a view of 10,000 reports waits half a minute for its aggregates.  The index
-holds what those readers need — adoption, adopter, practice, mode, year, year source, month, designator and
-stated designation level; and for spread statements and learning links their origin, practice, learner and
-year — as integers and short strings in SQLite (``govkg-adoptions.sqlite`` in the store folder).  Readers
-aggregate it there, or find the few statements they draw and ask the store only for those.
+holds what those readers need — adoption, adopter, practice, mode, year, year source, month, designator,
+stated designation level and the quote and report of its evidence; and for spread statements and learning
+links their origin, practice, learner, year, scope and evidence — in SQLite (``govkg-adoptions.sqlite`` in the
+store folder), with what is derived from them per adopter and practice and a copy of every division's details.
+Readers aggregate it there, or find the few statements they draw and ask the store only for what is left.
 
 It is kept by the writer of the store, never by a reader: the rows of a report graph are written from the
 very lines the graph is loaded from (`put`), dropped with the graph, and `finish` squares the index with the
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import product
 from pathlib import Path
 
@@ -36,7 +37,10 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PROPERTIES = {"adopter": GOV_IRI + "adopter", "practice": GOV_IRI + "practice", "mode": GOV_IRI + "mode",
               "year": GOV_IRI + "year", "source": GOV_IRI + "yearSource", "month": TIME_IRI + "inXSDgYearMonth",
               "designator": GOV_IRI + "designatedBy", "level": GOV_IRI + "designationLevel",
-              "origin": GOV_IRI + "from", "learner": GOV_IRI + "learner", "type": RDF_TYPE}
+              "origin": GOV_IRI + "from", "learner": GOV_IRI + "learner", "type": RDF_TYPE,
+              # the evidence of an adoption: its quote and the source name of its report (spread-evidence.rq)
+              "evidence": GOV_IRI + "evidence", "quote": GOV_IRI + "quote", "in_report": GOV_IRI + "inReport",
+              "report_name": GOV_IRI + "sourceName", "scope": GOV_IRI + "scope"}
 # an adoption's, besides its adopters
 COLUMNS = ("practice", "mode", "year", "source", "month", "designator", "level")
 # Spread statements and learning links: the statements with a gov:from (builders.emit), with their types.
@@ -44,15 +48,22 @@ TYPES = {"Spread": GOV_IRI + "Spread", "Learning": GOV_IRI + "Learning"}
 PILOTED = GOV_IRI + "Piloted"
 _COLUMN = {f"<{iri}>": column for column, iri in PROPERTIES.items()}
 _LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
-FORMAT = "3"          # the layout of the file; another one is rebuilt, not read
+FORMAT = "4"          # the layout of the file; another one is rebuilt, not read
+DIVISION_COLUMNS = ("d", "name", "code", "parentCode", "level", "lon", "lat")      # spread-divisions.rq
+Divisions = tuple[Iterable[Mapping], Iterable[Mapping]]     # rows of spread-divisions and spread-ancestors
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS term(id INTEGER PRIMARY KEY, iri TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS adoption(graph INTEGER NOT NULL, iri TEXT NOT NULL, adopter INTEGER NOT NULL,
-    practice INTEGER, mode INTEGER, year TEXT, source INTEGER, month TEXT, designator INTEGER, level INTEGER);
+    practice INTEGER, mode INTEGER, year TEXT, source INTEGER, month TEXT, designator INTEGER, level INTEGER,
+    quote INTEGER);
+CREATE TABLE IF NOT EXISTS quote(id INTEGER PRIMARY KEY, graph INTEGER NOT NULL, text TEXT NOT NULL,
+    report TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS quote_graph ON quote(graph);
 CREATE TABLE IF NOT EXISTS statement(graph INTEGER NOT NULL, iri TEXT NOT NULL, origin INTEGER NOT NULL,
-    practice INTEGER, learner INTEGER, year TEXT, spread INTEGER NOT NULL, learning INTEGER NOT NULL);
+    practice INTEGER, learner INTEGER, year TEXT, spread INTEGER NOT NULL, learning INTEGER NOT NULL,
+    scope TEXT, source INTEGER, quote INTEGER);
 CREATE INDEX IF NOT EXISTS statement_graph ON statement(graph);
 CREATE INDEX IF NOT EXISTS statement_practice ON statement(practice);
 CREATE TABLE IF NOT EXISTS indexed(graph INTEGER PRIMARY KEY);
@@ -62,14 +73,27 @@ CREATE INDEX IF NOT EXISTS adoption_practice ON adoption(practice, adopter, year
 CREATE INDEX IF NOT EXISTS adoption_adopter ON adoption(adopter, practice, year);
 CREATE INDEX IF NOT EXISTS adoption_designated ON adoption(practice) WHERE designator NOTNULL;
 CREATE TABLE IF NOT EXISTS pair(adopter INTEGER NOT NULL, practice INTEGER NOT NULL, n INTEGER NOT NULL,
-    first TEXT NOT NULL, PRIMARY KEY (adopter, practice)) WITHOUT ROWID;
+    first TEXT NOT NULL, stated TEXT, stated_quote INTEGER, earliest TEXT, earliest_quote INTEGER, modes TEXT,
+    PRIMARY KEY (practice, adopter)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pair_adopter ON pair(adopter);
+CREATE TABLE IF NOT EXISTS touched(adopter INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS division(d TEXT NOT NULL, name, code, parentCode, level, lon, lat);
+CREATE INDEX IF NOT EXISTS division_d ON division(d);
+CREATE TABLE IF NOT EXISTS ancestor(d TEXT NOT NULL, ancestor TEXT NOT NULL, code);
+CREATE INDEX IF NOT EXISTS ancestor_d ON ancestor(d);
 """
 # One row per gov:adopter statement: an adoption by a division and one of its agencies is two rows (and one
 # per gov:from statement of a spread statement or learning link).  The
 # indexes on (practice, adopter, year) and (adopter, practice, year) hold all that the aggregates of views read,
 # so they never read the rows, whether a view starts from practices or from a few divisions.  `pair` holds, per
-# adopter and practice, its adoptions and first year ("9999": none dated): derived at the end of every build
-# that changed the index, it is what an overview of a whole corpus groups.
+# adopter and practice, its adoptions and first year ("9999": none dated), and the keys of spread-adopters.rq
+# for its first adoption stated by the text and its first of any date, with their quotes, and its modes:
+# derived at the end of every build that changed the index, it is what an overview of a whole corpus groups
+# and what a trace takes each adopter's first adoption from.  `quote` holds the evidence of adoptions (one
+# row per distinct quote and report of a graph).  `division` and `ancestor` hold what spread-divisions.rq
+# and spread-ancestors.rq answer for every division (a few thousand: shared descriptions and the vocabulary,
+# derived from the reports held), read from the store when `pair` is derived; their columns have no type, so
+# that a value comes back as the store's row gave it.
 
 
 def _object(rest: str) -> str | None:
@@ -102,6 +126,18 @@ def rows_of_lines(lines: Iterable[str]) -> dict[str, dict[str, list[str]]]:
         if value is not None:
             facts.setdefault(subject, {}).setdefault(_COLUMN[parts[1]], []).append(value)
     return facts
+
+
+def _evidence(facts: dict[str, dict[str, list[str]]], evidence: list[str]) -> tuple[str, str] | None:
+    """The quote and report source name of an adoption's evidence (the least evidence IRI that has both: every
+    adoption has one evidence, builders.emit; a trace read from the store shows any one of several)."""
+    for e in sorted(evidence):
+        found = facts.get(e, {})
+        for report in sorted(found.get("in_report") or []):
+            names = facts.get(report, {}).get("report_name")
+            if found.get("quote") and names:
+                return min(found["quote"]), min(names)
+    return None
 
 
 def rows_of_store(store: ox.Store, graph: str) -> dict[str, dict[str, list[str]]]:
@@ -202,34 +238,57 @@ class AdoptionIndex:
         db = self.db
         g = self._term(graph)
         self._drop(g)
+        quotes: dict[tuple[str, str], int] = {}          # (quote, report) → its row: one per graph
         for a, f in sorted(facts.items()):
             if f.get("origin"):
                 types = set(f.get("type") or [])
                 spread, learning = int(TYPES["Spread"] in types), int(TYPES["Learning"] in types)
                 options: list[list[str | None]] = [[*f[c]] if f.get(c) else [None] for c in
-                                                   ("practice", "learner", "year")]
-                db.executemany("INSERT INTO statement VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+                                                   ("practice", "learner", "year", "scope", "source")]
+                quote = self._quote(g, quotes, facts, f)
+                db.executemany("INSERT INTO statement VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                     (g, a, self._term(origin), practice and self._term(practice), learner and self._term(learner),
-                     year, spread, learning)
-                    for origin in f["origin"] for practice, learner, year in product(*options)])
+                     year, spread, learning, scope, source and self._term(source), quote)
+                    for origin in f["origin"] for practice, learner, year, scope, source in product(*options)])
             adopters = f.get("adopter")
             if not adopters:
                 continue
             # every adoption has one practice, mode and date (builders.emit); were there more, the index
             # would keep one row per combination, as a SPARQL join does
             values: list[list[str | None]] = [[*f[c]] if f.get(c) else [None] for c in COLUMNS]
-            db.executemany("INSERT INTO adoption VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+            quote = self._quote(g, quotes, facts, f)
+            db.executemany("INSERT INTO adoption VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
                 (g, a, self._term(d), practice and self._term(practice), mode and self._term(mode), year,
                  source and self._term(source), month, designator and self._term(designator),
-                 level and self._term(level))
+                 level and self._term(level), quote)
                 for d in sorted(set(adopters))
                 for practice, mode, year, source, month, designator, level in product(*values)])
+        self._touch(g)
         db.execute("INSERT OR IGNORE INTO indexed VALUES (?)", (g,))    # indexed, even with no adoption
         db.execute("DELETE FROM dirty WHERE graph = ?", (graph,))
 
+    def _quote(self, g: int, quotes: dict[tuple[str, str], int], facts: dict[str, dict[str, list[str]]],
+               f: dict[str, list[str]]) -> int | None:
+        """The row of `quote` holding the evidence of a statement (`f`) of graph `g`, added if new (`quotes`:
+        the graph's rows so far)."""
+        found = _evidence(facts, f.get("evidence") or [])
+        if found is None:
+            return None
+        if found not in quotes:
+            quotes[found] = self.db.execute("INSERT INTO quote(graph, text, report) VALUES (?, ?, ?) RETURNING id",
+                                            (g, *found)).fetchone()[0]
+        return quotes[found]
+
     def _drop(self, g: int) -> None:
+        self._touch(g)
         self.db.execute("DELETE FROM adoption WHERE graph = ?", (g,))
         self.db.execute("DELETE FROM statement WHERE graph = ?", (g,))
+        self.db.execute("DELETE FROM quote WHERE graph = ?", (g,))
+
+    def _touch(self, g: int) -> None:
+        """The adopters of graph `g` need their `pair` rows derived again (kept in the file, in the transaction
+        of the change: an interrupted writer leaves them for the next one)."""
+        self.db.execute("INSERT OR IGNORE INTO touched SELECT DISTINCT adopter FROM adoption WHERE graph = ?", (g,))
 
     def forget(self, graphs: Iterable[str]) -> None:
         self.begin()
@@ -240,12 +299,14 @@ class AdoptionIndex:
                 self.db.execute("DELETE FROM indexed WHERE graph = ?", (row[0],))
 
     def finish(self, store: ox.Store, report_graphs: Callable[[], list[str]], state: str | None,
+               divisions: Callable[[], Divisions],
                progress: Callable[[Iterator[str], int], Iterator[str]] | None = None) -> int:
-        """Square the index with the store's report graphs and record the identity it is now true for;
-        returns the number of graphs read back from the store."""
+        """Square the index with the store's report graphs and record the identity it is now true for
+        (`divisions`: the rows of `division` and `ancestor`, asked of the store); returns the number of graphs
+        read back from the store."""
         if state is None or (not self.changing and self.state() == state):
             if state is not None and self._meta("pairs") != state:       # an index from before `pair`
-                self._pairs(state)
+                self._derive(state, divisions)
             return 0
         present = set(report_graphs())
         self.begin()
@@ -260,19 +321,62 @@ class AdoptionIndex:
             if i % 500 == 499:
                 db.commit()
         db.execute("DELETE FROM dirty")
-        self._pairs(state)
+        self._derive(state, divisions)
         self.changing = False
         return len(read)
 
-    def _pairs(self, state: str) -> None:
-        """Derive `pair` from the rows and record the state both are true for (in one transaction)."""
+    def _derive(self, state: str, divisions: Callable[[], Divisions]) -> None:
+        """Derive `pair` from the rows, read `division` and `ancestor` from the store, and record the state
+        they are true for (in one transaction)."""
         db = self.db
-        db.execute("DELETE FROM pair")
-        db.execute("INSERT INTO pair SELECT adopter, practice, COUNT(*), MIN(COALESCE(year, '9999')) "
-                   "FROM adoption WHERE practice NOTNULL GROUP BY adopter, practice")
+        found, above = divisions()
+        db.execute("DELETE FROM division")
+        db.executemany("INSERT INTO division VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       [tuple(r[c] for c in DIVISION_COLUMNS) for r in found])
+        db.execute("DELETE FROM ancestor")
+        db.executemany("INSERT INTO ancestor VALUES (?, ?, ?)", [(r["d"], r["ancestor"], r["code"]) for r in above])
+        # the pairs of the adopters whose rows changed since `pair` was last derived; all of them the first time
+        every = self._meta("pairs") is None
+        touched = "" if every else "AND adopter IN (SELECT adopter FROM touched)"
+        touched_rows = "" if every else "AND a.adopter IN (SELECT adopter FROM touched)"
+        db.execute(f"DELETE FROM pair WHERE TRUE {touched}")
+        db.execute(f"INSERT INTO pair(adopter, practice, n, first) SELECT adopter, practice, COUNT(*), "
+                   f"MIN(COALESCE(year, '9999')) FROM adoption WHERE practice NOTNULL {touched} "
+                   f"GROUP BY adopter, practice")
+        self._local()
+        # the key of each adoption with a mode, as spread-adopters.rq builds it ("YEAR MM SOURCE RANK+MODE IRI"),
+        # so that the least key of a pair is the same adoption; SQLite takes the bare quote column from the row
+        # holding the MIN
+        db.execute(f"""CREATE TEMP TABLE keyed AS
+            SELECT adopter, practice, quote, mode, source IN ('StatedYear', 'ContextYear') AS stated,
+                   year || ' ' || month || ' ' || source || ' ' || IIF(mode = 'piloted', '0', '1') || mode || ' '
+                   || iri AS key
+            FROM (SELECT a.adopter, a.practice, a.iri, a.quote, COALESCE(a.year, '9999') AS year,
+                         COALESCE(SUBSTR(a.month, 6, 2), '--') AS month,
+                         CASE WHEN a.source IS NULL THEN '-' ELSE COALESCE(s.name, '') END AS source,
+                         LOWER(COALESCE(m.name, '')) AS mode
+                  FROM adoption a LEFT JOIN temp.local m ON m.id = a.mode LEFT JOIN temp.local s ON s.id = a.source
+                  WHERE a.mode IS NOT NULL AND a.practice IS NOT NULL {touched_rows})""")
+        db.execute("""UPDATE pair SET earliest = k.key, earliest_quote = k.quote, modes = k.modes
+                      FROM (SELECT adopter, practice, MIN(key) AS key, quote, GROUP_CONCAT(DISTINCT mode) AS modes
+                            FROM temp.keyed GROUP BY adopter, practice) AS k
+                      WHERE pair.adopter = k.adopter AND pair.practice = k.practice""")
+        db.execute("""UPDATE pair SET stated = k.key, stated_quote = k.quote
+                      FROM (SELECT adopter, practice, MIN(key) AS key, quote FROM temp.keyed WHERE stated
+                            GROUP BY adopter, practice) AS k
+                      WHERE pair.adopter = k.adopter AND pair.practice = k.practice""")
+        db.execute("DROP TABLE temp.keyed")
+        db.execute("DELETE FROM touched")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (state,))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('pairs', ?)", (state,))
         db.commit()
+
+    def _local(self) -> None:
+        """temp.local: the local name of each IRI with a "#" (STRAFTER(…, "#")), by its number."""
+        local = {i: iri.partition("#")[2] for i, iri in self.terms().items() if "#" in iri}
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS local(id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+        self.db.execute("DELETE FROM temp.local")
+        self.db.executemany("INSERT INTO temp.local VALUES (?, ?)", sorted(local.items()))
 
     # ------------------------------------------------------------ reading
     def terms(self) -> dict[int, str]:
@@ -288,25 +392,35 @@ class AdoptionIndex:
         return self._numbers if iris is None else {iri: self._numbers[iri] for iri in iris if iri in self._numbers}
 
     def statements(self) -> set[tuple]:
-        """Every row as IRIs and lexical forms: (adoption, adopter, practice, mode, year, year source, month)."""
+        """Every row as IRIs and lexical forms: (adoption, adopter, practice, mode, year, year source, month,
+        quote, report)."""
         term = self.terms()
-        return {(a, term[d], term.get(p), term.get(m), y, term.get(s), ym) for a, d, p, m, y, s, ym in
-                self.db.execute("SELECT iri, adopter, practice, mode, year, source, month FROM adoption")}
+        return {(a, term[d], term.get(p), term.get(m), y, term.get(s), ym, quote, report)
+                for a, d, p, m, y, s, ym, quote, report in self.db.execute(
+                    "SELECT iri, adopter, practice, mode, year, source, month, q.text, q.report "
+                    "FROM adoption LEFT JOIN quote q ON q.id = adoption.quote")}
 
     def _in(self, practices: Iterable[str]) -> tuple[str, list[int]]:
         ids = sorted(self.ids(practices).values())
         return f"practice IN ({', '.join('?' * len(ids))})", ids
 
-    def family_statements(self, practices: Iterable[str]) -> tuple[list[str], list[str]]:
-        """The statements of a family whose details a trace reads: its spread statements (a gov:from and no
-        gov:learner: spread-family-statements.rq) and its learning links (typed gov:Learning:
-        spread-learning.rq), by IRI."""
+    def learning_links(self, practices: Iterable[str]) -> list[str]:
+        """The learning links of a family (typed gov:Learning: spread-learning.rq), by IRI."""
         where, ids = self._in(practices)
-        spreads = sorted({s for (s,) in self.db.execute(
-            f"SELECT iri FROM statement WHERE learner ISNULL AND {where}", ids)})
-        learning = sorted({s for (s,) in self.db.execute(f"SELECT iri FROM statement WHERE learning AND {where}",
-                                                         ids)})
-        return spreads, learning
+        return sorted({s for (s,) in self.db.execute(f"SELECT iri FROM statement WHERE learning AND {where}", ids)})
+
+    def spread_statements(self, practices: Iterable[str]) -> list[dict]:
+        """The spread statements of a family (spread-family-statements.rq) with what that query reads of them
+        but their origin's name: statement, origin, scope, year, year source, quote and report."""
+        where, ids = self._in(practices)
+        terms = self.terms()
+        rows = {(s, terms[d], scope, _year(year), terms[source].partition("#")[2] if source is not None else None,
+                 quote, report)
+                for s, d, scope, year, source, quote, report in self.db.execute(
+                    f"SELECT s.iri, s.origin, s.scope, s.year, s.source, q.text, q.report FROM statement s "
+                    f"JOIN quote q ON q.id = s.quote WHERE s.learner ISNULL AND s.scope NOTNULL AND s.{where}", ids)}
+        return [dict(zip(("s", "d", "scope", "year", "source", "quote", "report"), r, strict=True))
+                for r in sorted(rows, key=str)]
 
     def designated_pilots(self, practices: Iterable[str]) -> dict[str, list[tuple[str, str, str | None]]]:
         """Adopter → (adoption, designator, stated designation level) of each of its piloting adoptions of the
@@ -345,29 +459,50 @@ class AdoptionIndex:
 
     def first_adoptions(self, practices: Iterable[str]) -> list[dict]:
         """What spread-adopters.rq answers for a family (`practices`), from the index: per adopter its first
-        adoption stated by the text, its first of any date, and its modes.  The keys are built as that query
-        builds them ("YEAR MM SOURCE RANK+MODE IRI"), so that the least key is the same adoption."""
-        db = self.db
+        adoption stated by the text ("stated", "9999" for none), its first of any date ("first") and its
+        modes; and the evidence (quote, report) of each of the two ("stated_evidence", "first_evidence"; None
+        for an adoption without one).  The keys are built as that query builds them ("YEAR MM SOURCE
+        RANK+MODE IRI"), so that the least key is the same adoption; each pair of an adopter and a practice
+        holds its own least keys (`_derive`), and an adopter's is the least of its pairs in the family."""
         terms = self.terms()
-        local = {i: iri.partition("#")[2] for i, iri in terms.items() if "#" in iri}   # STRAFTER(…, "#")
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS local(id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
-        db.execute("DELETE FROM temp.local")
-        db.executemany("INSERT INTO temp.local VALUES (?, ?)", sorted(local.items()))
-        where, ids = self._in(practices)          # one query: an adopter's rows must meet in one group
-        return [{"d": terms[d], "stated": stated, "first": first, "modes": modes.replace(",", " ")}
-                for d, stated, first, modes in db.execute(f"""
-                SELECT adopter, MIN(CASE WHEN source IN ('StatedYear', 'ContextYear') THEN key ELSE '9999' END),
-                       MIN(key), GROUP_CONCAT(DISTINCT mode)
-                FROM (SELECT adopter, source, mode, year || ' ' || month || ' ' || source || ' ' ||
-                             IIF(mode = 'piloted', '0', '1') || mode || ' ' || iri AS key
-                      FROM (SELECT a.adopter, a.iri, COALESCE(a.year, '9999') AS year,
-                                   COALESCE(SUBSTR(a.month, 6, 2), '--') AS month,
-                                   CASE WHEN a.source IS NULL THEN '-' ELSE COALESCE(s.name, '') END AS source,
-                                   LOWER(COALESCE(m.name, '')) AS mode
-                            FROM adoption a LEFT JOIN temp.local m ON m.id = a.mode
-                                            LEFT JOIN temp.local s ON s.id = a.source
-                            WHERE a.mode IS NOT NULL AND a.{where}))
-                GROUP BY adopter""", ids)]
+        where, ids = self._in(practices)
+        best: dict[int, list] = {}          # adopter → [stated key, its quote, first key, its quote, modes]
+        for d, stated, stated_quote, earliest, earliest_quote, modes in self.db.execute(
+                f"SELECT adopter, stated, stated_quote, earliest, earliest_quote, modes FROM pair "
+                f"WHERE earliest NOTNULL AND {where}", ids):
+            found = best.setdefault(d, ["9999", None, earliest, earliest_quote, set()])
+            if stated is not None and stated < found[0]:
+                found[0:2] = stated, stated_quote
+            if earliest < found[2]:
+                found[2:4] = earliest, earliest_quote
+            found[4].update(modes.split(","))
+        quotes = self._quotes({q for f in best.values() for q in (f[1], f[3]) if q is not None})
+        return [{"d": terms[d], "stated": stated, "first": first, "modes": " ".join(sorted(modes)),
+                 "stated_evidence": quotes.get(stated_quote), "first_evidence": quotes.get(first_quote)}
+                for d, (stated, stated_quote, first, first_quote, modes) in best.items()]
+
+    def divisions(self, iris: Iterable[str]) -> tuple[list[dict], list[dict]]:
+        """What spread-divisions.rq and spread-ancestors.rq answer for `iris`, from the index."""
+        wanted = sorted(set(iris))
+        found: list[dict] = []
+        above: list[dict] = []
+        for i in range(0, len(wanted), 10_000):
+            chunk = wanted[i:i + 10_000]
+            marks = ", ".join("?" * len(chunk))
+            found += [dict(zip(DIVISION_COLUMNS, row, strict=True)) for row in self.db.execute(
+                f"SELECT {', '.join(DIVISION_COLUMNS)} FROM division WHERE d IN ({marks})", chunk)]
+            above += [{"d": d, "ancestor": a, "code": code} for d, a, code in self.db.execute(
+                f"SELECT d, ancestor, code FROM ancestor WHERE d IN ({marks})", chunk)]
+        return found, above
+
+    def _quotes(self, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+        """The quote and report of each of the evidence rows `ids`."""
+        wanted, out = sorted(ids), dict[int, tuple[str, str]]()
+        for i in range(0, len(wanted), 10_000):
+            chunk = wanted[i:i + 10_000]
+            out.update((q, (text, report)) for q, text, report in self.db.execute(
+                f"SELECT id, text, report FROM quote WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+        return out
 
     def aggregate(self, provinces: Callable[[], Iterable[tuple[str, str]]], groups: dict[str, str] | None,
                   years: list[str] | None, some_divisions: bool = False) -> dict[str, list[dict]]:

@@ -436,9 +436,8 @@ def trace(store: Store, practice: str) -> Trace:
         milestones_asked = pool.submit(select, store, "spread-milestones", practice=practice)
         mandate_asked = pool.submit(select, store, "spread-mandate", practice=practice)
         if index is not None:      # the family's statements found in the index, their details in the store
-            spread_iris, learning_iris = index.family_statements(family)
-            spreads_asked = pool.submit(_each, store, _found("spread-family-statements"), "s", spread_iris)
-            learning_asked = pool.submit(_each, store, _found("spread-learning"), "l", learning_iris)
+            spreads_asked = pool.submit(_named, store, index.spread_statements(family))
+            learning_asked = pool.submit(_each, store, _found("spread-learning"), "l", index.learning_links(family))
         else:
             spreads_asked = pool.submit(_each, store, "spread-family-statements", "p", family)
             learning_asked = pool.submit(_each, store, "spread-learning", "p", family)
@@ -529,26 +528,35 @@ def _adopters(store: Store, family: list[str], pool: ThreadPoolExecutor, provinc
               index: AdoptionIndex | None) -> dict[str, Adopter]:
     first: dict[str, dict] = {}            # adopter → its first adoption: year, month, source, mode, IRI
     modes: dict[str, set[str]] = {}
+    quotes: dict[str, Evidence] = {}       # the evidence of each first adoption, by its IRI
     if index is None:
         designators = pool.submit(_each, store, "spread-designators", "p", family)
     for r in index.first_adoptions(family) if index is not None else _each(store, "spread-adopters", "p", family):
         stated, earliest = _key(r["stated"]), _key(r["first"])
         chosen = stated if stated else earliest
+        indexed = r.get("stated_evidence" if stated else "first_evidence")
+        if indexed is not None:            # read with the index
+            quotes[chosen["iri"]] = Evidence(*indexed)
         chosen["source"] = (YEAR_SOURCES.get(chosen["source"], "report") if chosen["year"] is not None else None)
         chosen["earliest"] = (earliest["year"], earliest["month"])
         first[r["d"]] = chosen
         modes[r["d"]] = set(r["modes"].split())
-    # Divisions, ancestors and evidence side by side (agencies among the adopters get no division row and are
-    # left out).
-    divisions = pool.submit(_each, store, "spread-divisions", "d", sorted(first))
-    ancestors = pool.submit(_each, store, "spread-ancestors", "d", sorted(first))
-    evidence = pool.submit(_each, store, "spread-evidence", "a", sorted(f["iri"] for f in first.values()))
+    # Divisions, ancestors (agencies among the adopters get no division row and are left out) and evidence:
+    # from the index, or asked of the store side by side.
     if index is not None:
         designators = pool.submit(_designations, store, index.designated_pilots(family),
                                   {d: f["iri"] for d, f in first.items()})
+        found, above = index.divisions(first)
+    else:
+        divisions = pool.submit(_each, store, "spread-divisions", "d", sorted(first))
+        ancestors = pool.submit(_each, store, "spread-ancestors", "d", sorted(first))
+        evidence = pool.submit(_each, store, "spread-evidence", "a", sorted(f["iri"] for f in first.values()))
+        found, above = divisions.result(), ancestors.result()
+        quotes = {r["a"]: Evidence(r["quote"], r["report"]) for r in evidence.result()}
     provinces = {r["code"]: r["name"] for r in provinces_asked.result()}
     adopters: dict[str, Adopter] = {}
-    for r in divisions.result():
+    # a division with two rows (two labels, or coordinates of two types) shows the least
+    for r in sorted(found, key=lambda r: tuple(str(v) for v in r.values())):
         if r["d"] not in adopters:
             code = r["code"] or r["parentCode"]
             f = first[r["d"]]
@@ -559,10 +567,9 @@ def _adopters(store: Store, family: list[str], pool: ThreadPoolExecutor, provinc
             if r["code"]:
                 a.ancestors |= {c for c in (r["code"][:2] + "0000", r["code"][:4] + "00") if c != r["code"]}
             adopters[r["d"]] = a
-    for r in ancestors.result():
+    for r in above:
         if r["d"] in adopters:
             adopters[r["d"]].ancestors |= {r["ancestor"]} | ({str(r["code"])} if r["code"] else set())
-    quotes = {r["a"]: Evidence(r["quote"], r["report"]) for r in evidence.result()}
     for d in list(adopters):
         if first[d]["iri"] in quotes:
             adopters[d].evidence = [quotes[first[d]["iri"]]]
@@ -578,6 +585,16 @@ def _adopters(store: Store, family: list[str], pool: ThreadPoolExecutor, provinc
             a.designator_name = r["placeName"] or r["designator"]
             a.designator_position = (r["lon"], r["lat"])
     return adopters
+
+
+def _named(store: Store, statements: list[dict]) -> list[dict]:
+    """The rows of spread-family-statements.rq from the statements the index holds: one per label of each
+    statement's origin (asked of the store, each origin once), as that query joins them."""
+    names: dict[str, set[str]] = defaultdict(set)
+    for r in _each(store, "spread-names", "d", sorted({r["d"] for r in statements})):
+        names[r["d"]].add(r["name"])
+    return [{"s": r["s"], "d": r["d"], "name": name} | {k: r[k] for k in ("scope", "year", "source", "quote", "report")}
+            for r in statements for name in sorted(names[r["d"]])]
 
 
 def _found(name: str) -> str:

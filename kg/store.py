@@ -546,15 +546,23 @@ class GraphStore:
             self.store.flush()
         if self.adoptions is not None:
             from govkg.kg.state import state
-            self._keep_index(lambda index: index.finish(self.store, self.report_graphs, state(self), progress))
+            self._keep_index(lambda index: index.finish(self.store, self.report_graphs, state(self),
+                                                        self._divisions, progress))
             self._looked = False
+
+    def _divisions(self) -> tuple[Rows, Rows]:
+        """Every division's details and ancestors (what the adoption index keeps for spread traces)."""
+        from govkg import queries
+        found, above = (self.query(queries.internal(name)) for name in ("index-divisions", "index-ancestors"))
+        assert isinstance(found, Rows) and isinstance(above, Rows)
+        return found, above
 
     def adoption_statements(self) -> set[tuple]:
         """What the adoption index of this store must hold, asked of the store (`AdoptionIndex.statements`)."""
         from govkg import queries
         rows = self.query(queries.internal("index-adoptions"))
-        return {tuple(None if r[k] is None else str(r[k]) for k in ("a", "d", "p", "m", "y", "s", "ym"))
-                for r in rows}  # type: ignore[union-attr]
+        columns = ("a", "d", "p", "m", "y", "s", "ym", "quote", "report")
+        return {tuple(None if r[k] is None else str(r[k]) for k in columns) for r in rows}  # type: ignore[union-attr]
 
     def adoption_index(self) -> AdoptionIndex | None:
         """The adoption index of this store folder when it is true for the store as it is now, else None

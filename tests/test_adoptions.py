@@ -37,6 +37,14 @@ def in_index(folder: Path) -> set[tuple]:
     return AdoptionIndex(folder / ADOPTIONS_FILE, read_only=True).statements()
 
 
+def derived(folder: Path) -> set[tuple]:
+    """What the index derives per adopter and practice, with IRIs and quotes for its numbers."""
+    db = sqlite3.connect(f"{(folder / ADOPTIONS_FILE).as_uri()}?mode=ro", uri=True)
+    return set(db.execute("""SELECT d.iri, p.iri, n, first, stated, sq.text, earliest, eq.text, modes FROM pair
+                             JOIN term d ON d.id = pair.adopter JOIN term p ON p.id = pair.practice
+                             LEFT JOIN quote sq ON sq.id = stated_quote LEFT JOIN quote eq ON eq.id = earliest_quote"""))
+
+
 def trusted(folder: Path) -> bool:
     return GraphStore.open(folder).adoption_index() is not None
 
@@ -82,12 +90,15 @@ def test_views_and_traces_read_from_the_index_what_the_store_holds(built, monkey
         a, b = spread.trace(indexed, family), spread.trace(read, family)
         assert a.rows() == b.rows() and a.text() == b.text() and len(a.adopters) > 1
         assert [e.__dict__ for e in a.edges] == [e.__dict__ for e in b.edges]
+        assert a.spreads == b.spreads and a.learning == b.learning
+        assert [x.__dict__ for x in a.adopters] == [x.__dict__ for x in b.adopters]
         traces.append(a)
     # each part of a trace read from the index has something to read here
     assert any(t.learning for t in traces) and any(t.spreads for t in traces)
     assert any(a.designated_by for t in traces for a in t.adopters)
     # what was read from the index was not asked of the store
-    for text in ("view-links", "view-province-years", "view-spread-links", "view-count", "spread-adopters"):
+    for text in ("view-links", "view-province-years", "view-spread-links", "view-count", "spread-adopters",
+                 "spread-evidence", "spread-divisions", "spread-ancestors", "spread-family-statements"):
         header = queries.internal(text).splitlines()[0]
         assert not any(header in sparql for sparql in asked), text
     # the statements of a family are found in the index; the store is asked only for their details
@@ -98,6 +109,7 @@ def test_the_index_holds_every_adoption_statement_of_the_store(built):
     folder, _ = built
     rows = in_index(folder)
     assert rows == in_store(folder) and len(rows) > 500
+    assert all(quote and report for *_, quote, report in rows)          # every adoption with its evidence
 
 
 def test_the_index_follows_additions_changes_removals_and_a_new_vocabulary(corpus, tmp_path):
@@ -115,6 +127,11 @@ def test_the_index_follows_additions_changes_removals_and_a_new_vocabulary(corpu
     # a removal
     KnowledgeGraph.remove(store, [target.name])
     assert trusted(store) and in_index(store) == in_store(store)
+    # what was derived again only for the adopters that changed is what a build from nothing derives
+    held = tmp_path / "held"
+    shutil.copytree(corpus, held, ignore=lambda _, names: [n for n in names if n == target.name])
+    KnowledgeGraph.build([held], store=tmp_path / "fresh.store")
+    assert derived(store) == derived(tmp_path / "fresh.store") and len(derived(store)) > 50
     # the same reports read with a vocabulary that makes a candidate a practice: every graph changes under
     # its own name
     extra = tmp_path / "extra.json"
