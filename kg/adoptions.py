@@ -73,9 +73,11 @@ CREATE INDEX IF NOT EXISTS adoption_practice ON adoption(practice, adopter, year
 CREATE INDEX IF NOT EXISTS adoption_adopter ON adoption(adopter, practice, year);
 CREATE INDEX IF NOT EXISTS adoption_designated ON adoption(practice) WHERE designator NOTNULL;
 CREATE TABLE IF NOT EXISTS pair(adopter INTEGER NOT NULL, practice INTEGER NOT NULL, n INTEGER NOT NULL,
-    first TEXT NOT NULL, stated TEXT, stated_quote INTEGER, earliest TEXT, earliest_quote INTEGER, modes TEXT,
+    first TEXT NOT NULL, PRIMARY KEY (adopter, practice)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS first_adoption(practice INTEGER NOT NULL, adopter INTEGER NOT NULL, stated TEXT,
+    stated_quote INTEGER, earliest TEXT NOT NULL, earliest_quote INTEGER, modes TEXT NOT NULL,
     PRIMARY KEY (practice, adopter)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS pair_adopter ON pair(adopter);
+CREATE INDEX IF NOT EXISTS first_adoption_adopter ON first_adoption(adopter);
 CREATE TABLE IF NOT EXISTS touched(adopter INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS division(d TEXT NOT NULL, name, code, parentCode, level, lon, lat);
 CREATE INDEX IF NOT EXISTS division_d ON division(d);
@@ -86,10 +88,11 @@ CREATE INDEX IF NOT EXISTS ancestor_d ON ancestor(d);
 # per gov:from statement of a spread statement or learning link).  The
 # indexes on (practice, adopter, year) and (adopter, practice, year) hold all that the aggregates of views read,
 # so they never read the rows, whether a view starts from practices or from a few divisions.  `pair` holds, per
-# adopter and practice, its adoptions and first year ("9999": none dated), and the keys of spread-adopters.rq
-# for its first adoption stated by the text and its first of any date, with their quotes, and its modes:
-# derived at the end of every build that changed the index, it is what an overview of a whole corpus groups
-# and what a trace takes each adopter's first adoption from.  `quote` holds the evidence of adoptions (one
+# adopter and practice, its adoptions and first year ("9999": none dated): what an overview of a whole corpus
+# groups, so it stays narrow.  `first_adoption` holds, per practice and adopter, the keys of
+# spread-adopters.rq for its first adoption stated by the text and its first of any date, with their quotes,
+# and its modes: what a trace reads, a family's practices at a time.  Both are derived at the end of every
+# build that changed the index, for the adopters whose rows changed.  `quote` holds the evidence of adoptions (one
 # row per distinct quote and report of a graph).  `division` and `ancestor` hold what spread-divisions.rq
 # and spread-ancestors.rq answer for every division (a few thousand: shared descriptions and the vocabulary,
 # derived from the reports held), read from the store when `pair` is derived; their columns have no type, so
@@ -340,6 +343,7 @@ class AdoptionIndex:
         touched = "" if every else "AND adopter IN (SELECT adopter FROM touched)"
         touched_rows = "" if every else "AND a.adopter IN (SELECT adopter FROM touched)"
         db.execute(f"DELETE FROM pair WHERE TRUE {touched}")
+        db.execute(f"DELETE FROM first_adoption WHERE TRUE {touched}")
         db.execute(f"INSERT INTO pair(adopter, practice, n, first) SELECT adopter, practice, COUNT(*), "
                    f"MIN(COALESCE(year, '9999')) FROM adoption WHERE practice NOTNULL {touched} "
                    f"GROUP BY adopter, practice")
@@ -357,14 +361,13 @@ class AdoptionIndex:
                          LOWER(COALESCE(m.name, '')) AS mode
                   FROM adoption a LEFT JOIN temp.local m ON m.id = a.mode LEFT JOIN temp.local s ON s.id = a.source
                   WHERE a.mode IS NOT NULL AND a.practice IS NOT NULL {touched_rows})""")
-        db.execute("""UPDATE pair SET earliest = k.key, earliest_quote = k.quote, modes = k.modes
-                      FROM (SELECT adopter, practice, MIN(key) AS key, quote, GROUP_CONCAT(DISTINCT mode) AS modes
-                            FROM temp.keyed GROUP BY adopter, practice) AS k
-                      WHERE pair.adopter = k.adopter AND pair.practice = k.practice""")
-        db.execute("""UPDATE pair SET stated = k.key, stated_quote = k.quote
+        db.execute("""INSERT INTO first_adoption(practice, adopter, earliest, earliest_quote, modes)
+                      SELECT practice, adopter, MIN(key), quote, GROUP_CONCAT(DISTINCT mode) FROM temp.keyed
+                      GROUP BY practice, adopter""")
+        db.execute("""UPDATE first_adoption SET stated = k.key, stated_quote = k.quote
                       FROM (SELECT adopter, practice, MIN(key) AS key, quote FROM temp.keyed WHERE stated
                             GROUP BY adopter, practice) AS k
-                      WHERE pair.adopter = k.adopter AND pair.practice = k.practice""")
+                      WHERE first_adoption.adopter = k.adopter AND first_adoption.practice = k.practice""")
         db.execute("DROP TABLE temp.keyed")
         db.execute("DELETE FROM touched")
         db.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (state,))
@@ -462,14 +465,14 @@ class AdoptionIndex:
         adoption stated by the text ("stated", "9999" for none), its first of any date ("first") and its
         modes; and the evidence (quote, report) of each of the two ("stated_evidence", "first_evidence"; None
         for an adoption without one).  The keys are built as that query builds them ("YEAR MM SOURCE
-        RANK+MODE IRI"), so that the least key is the same adoption; each pair of an adopter and a practice
-        holds its own least keys (`_derive`), and an adopter's is the least of its pairs in the family."""
+        RANK+MODE IRI"), so that the least key is the same adoption; `first_adoption` holds each adopter's
+        least keys per practice (`_derive`), and an adopter's is the least of them in the family."""
         terms = self.terms()
         where, ids = self._in(practices)
         best: dict[int, list] = {}          # adopter → [stated key, its quote, first key, its quote, modes]
         for d, stated, stated_quote, earliest, earliest_quote, modes in self.db.execute(
-                f"SELECT adopter, stated, stated_quote, earliest, earliest_quote, modes FROM pair "
-                f"WHERE earliest NOTNULL AND {where}", ids):
+                f"SELECT adopter, stated, stated_quote, earliest, earliest_quote, modes FROM first_adoption "
+                f"WHERE {where}", ids):
             found = best.setdefault(d, ["9999", None, earliest, earliest_quote, set()])
             if stated is not None and stated < found[0]:
                 found[0:2] = stated, stated_quote

@@ -42,6 +42,7 @@ def derived(folder: Path) -> set[tuple]:
     db = sqlite3.connect(f"{(folder / ADOPTIONS_FILE).as_uri()}?mode=ro", uri=True)
     return set(db.execute("""SELECT d.iri, p.iri, n, first, stated, sq.text, earliest, eq.text, modes FROM pair
                              JOIN term d ON d.id = pair.adopter JOIN term p ON p.id = pair.practice
+                             LEFT JOIN first_adoption f ON f.adopter = pair.adopter AND f.practice = pair.practice
                              LEFT JOIN quote sq ON sq.id = stated_quote LEFT JOIN quote eq ON eq.id = earliest_quote"""))
 
 
