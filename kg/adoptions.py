@@ -163,8 +163,7 @@ class AdoptionIndex:
         self.read_only = read_only
         self._db: sqlite3.Connection | None = None
         self._terms: dict[str, int] = {}
-        self._names: dict[int, str] | None = None          # read by readers, forgotten when a term is added
-        self._numbers: dict[str, int] | None = None
+        self._names: dict[int, str] | None = None          # every term (`terms`), forgotten when one is added
         self.changing = False
 
     # ------------------------------------------------------------ the file
@@ -219,7 +218,7 @@ class AdoptionIndex:
     def _term(self, iri: str) -> int:
         found = self._terms.get(iri)
         if found is None:
-            self._names = self._numbers = None
+            self._names = None
             self.db.execute("INSERT OR IGNORE INTO term(iri) VALUES (?)", (iri,))
             found = self.db.execute("SELECT id FROM term WHERE iri = ?", (iri,)).fetchone()[0]
             self._terms[iri] = found
@@ -388,11 +387,30 @@ class AdoptionIndex:
             self._names = dict(self.db.execute("SELECT id, iri FROM term"))
         return self._names
 
-    def ids(self, iris: Iterable[str] | None = None) -> dict[str, int]:
-        """The numbers of `iris` (of every IRI: None) in the index."""
-        if self._numbers is None:
-            self._numbers = {iri: i for i, iri in self.terms().items()}
-        return self._numbers if iris is None else {iri: self._numbers[iri] for iri in iris if iri in self._numbers}
+    def ids(self, iris: Iterable[str]) -> dict[str, int]:
+        """The numbers of those of `iris` the index holds (looked up, not read all: a large index has tens of
+        thousands)."""
+        return dict(self._lookup("SELECT iri, id FROM term WHERE iri IN", set(iris)))
+
+    def names(self, numbers: Iterable[int | None]) -> dict[int, str]:
+        """The IRIs of `numbers` (None is left out)."""
+        return dict(self._lookup("SELECT id, iri FROM term WHERE id IN", {n for n in numbers if n is not None}))
+
+    def _lookup(self, sql: str, keys: set) -> Iterator[tuple]:
+        wanted = sorted(keys)
+        for i in range(0, len(wanted), 10_000):
+            chunk = wanted[i:i + 10_000]
+            yield from self.db.execute(f"{sql} ({', '.join('?' * len(chunk))})", chunk)
+
+    def _placed(self, provinces: Iterable[tuple[str, str]]) -> dict[int, set[str]]:
+        """Division number → its province codes, for the (division IRI, province code) pairs the index knows."""
+        pairs = list(provinces)
+        ids = self.ids(d for d, _ in pairs)
+        at: dict[int, set[str]] = {}
+        for d, prov in pairs:
+            if d in ids:
+                at.setdefault(ids[d], set()).add(prov)
+        return at
 
     def statements(self) -> set[tuple]:
         """Every row as IRIs and lexical forms: (adoption, adopter, practice, mode, year, year source, month,
@@ -416,12 +434,12 @@ class AdoptionIndex:
         """The spread statements of a family (spread-family-statements.rq) with what that query reads of them
         but their origin's name: statement, origin, scope, year, year source, quote and report."""
         where, ids = self._in(practices)
-        terms = self.terms()
+        found = self.db.execute(
+            f"SELECT s.iri, s.origin, s.scope, s.year, s.source, q.text, q.report FROM statement s "
+            f"JOIN quote q ON q.id = s.quote WHERE s.learner ISNULL AND s.scope NOTNULL AND s.{where}", ids).fetchall()
+        terms = self.names(n for r in found for n in (r[1], r[4]))
         rows = {(s, terms[d], scope, _year(year), terms[source].partition("#")[2] if source is not None else None,
-                 quote, report)
-                for s, d, scope, year, source, quote, report in self.db.execute(
-                    f"SELECT s.iri, s.origin, s.scope, s.year, s.source, q.text, q.report FROM statement s "
-                    f"JOIN quote q ON q.id = s.quote WHERE s.learner ISNULL AND s.scope NOTNULL AND s.{where}", ids)}
+                 quote, report) for s, d, scope, year, source, quote, report in found}
         return [dict(zip(("s", "d", "scope", "year", "source", "quote", "report"), r, strict=True))
                 for r in sorted(rows, key=str)]
 
@@ -429,12 +447,12 @@ class AdoptionIndex:
         """Adopter → (adoption, designator, stated designation level) of each of its piloting adoptions of the
         family that names who designated it, by IRI (what spread-designators.rq joins per pilot)."""
         where, ids = self._in(practices)
-        terms = self.terms()
         piloted = self.ids([PILOTED]).get(PILOTED)
+        found = self.db.execute(f"SELECT adopter, iri, designator, level FROM adoption WHERE mode = ? "
+                                f"AND designator NOTNULL AND {where}", [piloted, *ids]).fetchall()
+        terms = self.names(n for d, _, dd, level in found for n in (d, dd, level))
         out: dict[str, set[tuple[str, str, str | None]]] = {}
-        for d, a, dd, level in self.db.execute(
-                f"SELECT adopter, iri, designator, level FROM adoption WHERE mode = ? AND designator NOTNULL "
-                f"AND {where}", [piloted, *ids]):
+        for d, a, dd, level in found:
             out.setdefault(terms[d], set()).add((a, terms[dd], terms[level] if level is not None else None))
         return {d: sorted(rows, key=str) for d, rows in out.items()}
 
@@ -442,8 +460,8 @@ class AdoptionIndex:
                      years: list[str] | None) -> list[dict]:
         """What view-spread-links answers, from the index: spread statements per province of their origin
         and group of their practice, with the first dated year."""
-        ids = self.ids()
-        at = _placed(ids, provinces)
+        at = self._placed(provinces)
+        ids = self.ids(groups)
         group = {ids[p]: g for p, g in groups.items() if p in ids}
         sql = (f"SELECT iri, origin, practice, COALESCE(year, '9999') FROM statement WHERE spread "
                f"AND practice IN ({', '.join('?' * len(group))})")
@@ -467,7 +485,6 @@ class AdoptionIndex:
         for an adoption without one).  The keys are built as that query builds them ("YEAR MM SOURCE
         RANK+MODE IRI"), so that the least key is the same adoption; `first_adoption` holds each adopter's
         least keys per practice (`_derive`), and an adopter's is the least of them in the family."""
-        terms = self.terms()
         where, ids = self._in(practices)
         best: dict[int, list] = {}          # adopter → [stated key, its quote, first key, its quote, modes]
         for d, stated, stated_quote, earliest, earliest_quote, modes in self.db.execute(
@@ -480,6 +497,7 @@ class AdoptionIndex:
                 found[2:4] = earliest, earliest_quote
             found[4].update(modes.split(","))
         quotes = self._quotes({q for f in best.values() for q in (f[1], f[3]) if q is not None})
+        terms = self.names(best)
         return [{"d": terms[d], "stated": stated, "first": first, "modes": " ".join(sorted(modes)),
                  "stated_evidence": quotes.get(stated_quote), "first_evidence": quotes.get(first_quote)}
                 for d, (stated, stated_quote, first, first_quote, modes) in best.items()]
@@ -517,8 +535,7 @@ class AdoptionIndex:
         answered: it may be a query under way).  The store counts distinct adoptions; here
         each adoption has one adopting division (builders.emit), so the rows of a division are its
         adoptions."""
-        ids = self.ids()
-        at = _placed(ids, provinces()) if some_divisions else {}
+        at = self._placed(provinces()) if some_divisions else {}
         # undated adoptions count as "9999": the least year of a group is then its first dated one.  Grouped
         # in the store per adopter and practice group (a temporary table maps practices to their groups).
         names = sorted(set(groups.values())) if groups is not None else [None]
@@ -527,6 +544,7 @@ class AdoptionIndex:
         db.execute("DELETE FROM temp.drawn")
         if groups is not None:
             number = {g: i for i, g in enumerate(names)}
+            ids = self.ids(groups)
             db.executemany("INSERT INTO temp.drawn VALUES (?, ?)",
                            sorted((ids[p], number[g]) for p, g in groups.items() if p in ids))
             sql = ("SELECT a.adopter, d.node, COUNT(*), MIN(COALESCE(a.year, '9999')) FROM adoption a "
@@ -550,7 +568,7 @@ class AdoptionIndex:
         db.execute("CREATE TEMP TABLE grouped(adopter INTEGER, node INTEGER, n INTEGER, first TEXT)")
         db.execute(f"INSERT INTO temp.grouped {sql}", params)
         if not some_divisions:
-            at = _placed(ids, provinces())
+            at = self._placed(provinces())
         db.execute("CREATE TEMP TABLE IF NOT EXISTS place(adopter INTEGER NOT NULL, prov TEXT NOT NULL, "
                    "PRIMARY KEY (adopter, prov)) WITHOUT ROWID")
         db.execute("DELETE FROM temp.place")
@@ -574,15 +592,6 @@ class AdoptionIndex:
         """How many gov:adopter statements the index holds (what view-at-most counts)."""
         return self.db.execute("SELECT COUNT(*) FROM adoption").fetchone()[0]
 
-
-
-def _placed(ids: dict[str, int], provinces: Iterable[tuple[str, str]]) -> dict[int, set[str]]:
-    """Division number → its province codes, for the (division IRI, province code) pairs the index knows."""
-    at: dict[int, set[str]] = {}
-    for d, prov in provinces:
-        if d in ids:
-            at.setdefault(ids[d], set()).add(prov)
-    return at
 
 
 def _year(value: str | None) -> int | str | None:
