@@ -150,3 +150,13 @@ def test_query_and_spread_print_a_head_on_a_terminal_and_everything_when_piped(r
     adopters = full.output.split("Adoption timeline")[1].split("累计采纳")[0].count("\n        “")
     assert adopters > 1 and f"… {adopters - 1} more adopters" in trace.output
     assert len(trace.output) < len(full.output)
+
+
+def test_terminal_output_escapes_exactly_the_unsafe_characters():
+    # every control, bidirectional override and lone surrogate the table names is shown escaped, and nothing
+    # else changes (Chinese, tabs, newlines and the arrows of a trace pass through)
+    from govkg.cli import _UNSAFE, safe
+    text = "".join(chr(c) for c in range(0xE100)) + "瓮安县 → 贞丰县\t2022\n"
+    out = safe(text)
+    assert out == "".join(_UNSAFE.get(ord(ch), ch) for ch in text)
+    assert "\x1b" not in out and "\u202e" not in out and "\\x1b" in out and "瓮安县 → 贞丰县\t2022\n" in out
