@@ -397,6 +397,7 @@ class AdoptionIndex:
         return dict(self._lookup("SELECT id, iri FROM term WHERE id IN", {n for n in numbers if n is not None}))
 
     def _lookup(self, sql: str, keys: set) -> Iterator[tuple]:
+        """The rows of `sql` (ending in "IN") for `keys`, asked in blocks under SQLite's limit of parameters."""
         wanted = sorted(keys)
         for i in range(0, len(wanted), 10_000):
             chunk = wanted[i:i + 10_000]
@@ -504,26 +505,17 @@ class AdoptionIndex:
 
     def divisions(self, iris: Iterable[str]) -> tuple[list[dict], list[dict]]:
         """What spread-divisions.rq and spread-ancestors.rq answer for `iris`, from the index."""
-        wanted = sorted(set(iris))
-        found: list[dict] = []
-        above: list[dict] = []
-        for i in range(0, len(wanted), 10_000):
-            chunk = wanted[i:i + 10_000]
-            marks = ", ".join("?" * len(chunk))
-            found += [dict(zip(DIVISION_COLUMNS, row, strict=True)) for row in self.db.execute(
-                f"SELECT {', '.join(DIVISION_COLUMNS)} FROM division WHERE d IN ({marks})", chunk)]
-            above += [{"d": d, "ancestor": a, "code": code} for d, a, code in self.db.execute(
-                f"SELECT d, ancestor, code FROM ancestor WHERE d IN ({marks})", chunk)]
+        wanted = set(iris)
+        found = [dict(zip(DIVISION_COLUMNS, row, strict=True)) for row in self._lookup(
+            f"SELECT {', '.join(DIVISION_COLUMNS)} FROM division WHERE d IN", wanted)]
+        above = [{"d": d, "ancestor": a, "code": code}
+                 for d, a, code in self._lookup("SELECT d, ancestor, code FROM ancestor WHERE d IN", wanted)]
         return found, above
 
     def _quotes(self, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
         """The quote and report of each of the evidence rows `ids`."""
-        wanted, out = sorted(ids), dict[int, tuple[str, str]]()
-        for i in range(0, len(wanted), 10_000):
-            chunk = wanted[i:i + 10_000]
-            out.update((q, (text, report)) for q, text, report in self.db.execute(
-                f"SELECT id, text, report FROM quote WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
-        return out
+        return {q: (text, report) for q, text, report in self._lookup(
+            "SELECT id, text, report FROM quote WHERE id IN", set(ids))}
 
     def aggregate(self, provinces: Callable[[], Iterable[tuple[str, str]]], groups: dict[str, str] | None,
                   years: list[str] | None, some_divisions: bool = False) -> dict[str, list[dict]]:

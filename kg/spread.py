@@ -435,7 +435,8 @@ def trace(store: Store, practice: str) -> Trace:
     with ThreadPoolExecutor(max_workers=4, thread_name_prefix="govkg-trace") as pool:
         milestones_asked = pool.submit(select, store, "spread-milestones", practice=practice)
         mandate_asked = pool.submit(select, store, "spread-mandate", practice=practice)
-        if index is not None:      # the family's statements found in the index, their details in the store
+        if index is not None:      # spread statements from the index (their origins' names from the store);
+            # learning links found there, their details asked of the store
             spreads_asked = pool.submit(_named, store, index.spread_statements(family))
             learning_asked = pool.submit(_each, store, _found("spread-learning"), "l", index.learning_links(family))
         else:
