@@ -163,7 +163,6 @@ class AdoptionIndex:
         self.read_only = read_only
         self._db: sqlite3.Connection | None = None
         self._terms: dict[str, int] = {}
-        self._names: dict[int, str] | None = None          # every term (`terms`), forgotten when one is added
         self.changing = False
 
     # ------------------------------------------------------------ the file
@@ -218,7 +217,6 @@ class AdoptionIndex:
     def _term(self, iri: str) -> int:
         found = self._terms.get(iri)
         if found is None:
-            self._names = None
             self.db.execute("INSERT OR IGNORE INTO term(iri) VALUES (?)", (iri,))
             found = self.db.execute("SELECT id FROM term WHERE iri = ?", (iri,)).fetchone()[0]
             self._terms[iri] = found
@@ -288,8 +286,8 @@ class AdoptionIndex:
         self.db.execute("DELETE FROM quote WHERE graph = ?", (g,))
 
     def _touch(self, g: int) -> None:
-        """The adopters of graph `g` need their `pair` rows derived again (kept in the file, in the transaction
-        of the change: an interrupted writer leaves them for the next one)."""
+        """The adopters of graph `g` need their `pair` and `first_adoption` rows derived again (kept in the file,
+        in the transaction of the change: an interrupted writer leaves them for the next one)."""
         self.db.execute("INSERT OR IGNORE INTO touched SELECT DISTINCT adopter FROM adoption WHERE graph = ?", (g,))
 
     def forget(self, graphs: Iterable[str]) -> None:
@@ -328,8 +326,8 @@ class AdoptionIndex:
         return len(read)
 
     def _derive(self, state: str, divisions: Callable[[], Divisions]) -> None:
-        """Derive `pair` from the rows, read `division` and `ancestor` from the store, and record the state
-        they are true for (in one transaction)."""
+        """Derive `pair` and `first_adoption` from the rows, read `division` and `ancestor` from the store, and
+        record the state they are true for (in one transaction)."""
         db = self.db
         found, above = divisions()
         db.execute("DELETE FROM division")
@@ -375,17 +373,15 @@ class AdoptionIndex:
 
     def _local(self) -> None:
         """temp.local: the local name of each IRI with a "#" (STRAFTER(…, "#")), by its number."""
-        local = {i: iri.partition("#")[2] for i, iri in self.terms().items() if "#" in iri}
         self.db.execute("CREATE TEMP TABLE IF NOT EXISTS local(id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
         self.db.execute("DELETE FROM temp.local")
-        self.db.executemany("INSERT INTO temp.local VALUES (?, ?)", sorted(local.items()))
+        self.db.execute("INSERT INTO temp.local SELECT id, SUBSTR(iri, INSTR(iri, '#') + 1) FROM term "
+                        "WHERE INSTR(iri, '#') > 0")
 
     # ------------------------------------------------------------ reading
     def terms(self) -> dict[int, str]:
-        """Every IRI of the index by its number (read once, until the index changes)."""
-        if self._names is None:
-            self._names = dict(self.db.execute("SELECT id, iri FROM term"))
-        return self._names
+        """Every IRI of the index by its number."""
+        return dict(self.db.execute("SELECT id, iri FROM term"))
 
     def ids(self, iris: Iterable[str]) -> dict[str, int]:
         """The numbers of those of `iris` the index holds (looked up, not read all: a large index has tens of

@@ -438,7 +438,8 @@ def trace(store: Store, practice: str) -> Trace:
         if index is not None:      # spread statements from the index (their origins' names from the store);
             # learning links found there, their details asked of the store
             spreads_asked = pool.submit(_named, store, index.spread_statements(family))
-            learning_asked = pool.submit(_each, store, _found("spread-learning"), "l", index.learning_links(family))
+            learning_asked = pool.submit(_each, store, "spread-learning", "l", index.learning_links(family),
+                                         found=True)
         else:
             spreads_asked = pool.submit(_each, store, "spread-family-statements", "p", family)
             learning_asked = pool.submit(_each, store, "spread-learning", "p", family)
@@ -598,11 +599,6 @@ def _named(store: Store, statements: list[dict]) -> list[dict]:
             for r in statements for name in sorted(names[r["d"]])]
 
 
-def _found(name: str) -> str:
-    """An internal query that reads the statements a VALUES block names, instead of finding a family's."""
-    return "\n".join(line for line in queries.internal(name).splitlines() if not line.endswith("#FAMILY"))
-
-
 def _designations(store: Store, pilots: dict[str, list[tuple[str, str, str | None]]],
                   first: dict[str, str]) -> list[dict]:
     """The rows of spread-designators.rq that decide each adopter's designation — those of its first adoption
@@ -636,10 +632,13 @@ def _key(key: str) -> dict:
             "mode": mode[1:], "iri": iri}
 
 
-def _each(store: Store, name: str, var: str, iris: list[str], size: int = 5000) -> list[dict]:
-    """Rows of the internal query `name` (or query text) for each of `iris` as ?var, asked in blocks of
-    `size`."""
-    sparql = queries.internal(name) if name.startswith("spread-") else name
+def _each(store: Store, name: str, var: str, iris: list[str], size: int = 5000, found: bool = False) -> list[dict]:
+    """Rows of the internal query `name` for each of `iris` as ?var, asked in blocks of `size`; `found`: the
+    statements `iris` were found in the adoption index, so the query's line finding a family's (ending in
+    #FAMILY) is left out."""
+    sparql = queries.internal(name)
+    if found:
+        sparql = "\n".join(line for line in sparql.splitlines() if not line.endswith("#FAMILY"))
     out: list[dict] = []
     for i in range(0, len(iris), size):
         out.extend(select_text(store, sparql.replace("#VALUES", values_block(var, iris[i:i + size]), 1)))
